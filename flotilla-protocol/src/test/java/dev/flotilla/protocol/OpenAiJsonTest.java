@@ -1,0 +1,45 @@
+package dev.flotilla.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class OpenAiJsonTest {
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    @Test
+    void response_chat_hasOpenAiShape() throws Exception {
+        JsonNode n = mapper.readTree(OpenAiJson.response(Endpoint.CHAT, "chatcmpl-1", 5, "m", "hi \"there\"",
+                FinishReason.LENGTH, new Usage(3, 4)));
+        assertThat(n.path("object").asText()).isEqualTo("chat.completion");
+        assertThat(n.at("/choices/0/message/role").asText()).isEqualTo("assistant");
+        assertThat(n.at("/choices/0/message/content").asText()).isEqualTo("hi \"there\"");
+        assertThat(n.at("/choices/0/finish_reason").asText()).isEqualTo("length");
+        assertThat(n.at("/usage/total_tokens").asInt()).isEqualTo(7);
+    }
+
+    @Test
+    void chunk_completion_carriesTextAndNullFinish() throws Exception {
+        JsonNode n = mapper.readTree(OpenAiJson.chunk(Endpoint.COMPLETIONS, "cmpl-1", 5, "m", null, " tok", null, true));
+        assertThat(n.path("object").asText()).isEqualTo("text_completion");
+        assertThat(n.at("/choices/0/text").asText()).isEqualTo(" tok");
+        assertThat(n.at("/choices/0/finish_reason").isNull()).isTrue();
+        assertThat(n.path("usage").isNull()).isTrue();
+    }
+
+    @Test
+    void usageChunk_hasNoChoices() throws Exception {
+        JsonNode n = mapper.readTree(OpenAiJson.usageChunk(Endpoint.CHAT, "c", 5, "m", new Usage(1, 2)));
+        assertThat(n.path("choices").size()).isZero();
+        assertThat(n.at("/usage/completion_tokens").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void errorBody_roundTrips() throws Exception {
+        ErrorBody body = new ErrorBody("bad", ErrorBody.INVALID_REQUEST, "max_tokens", "integer_below_min_value");
+        assertThat(ErrorBody.fromJson(mapper.readTree(body.toJson()))).isEqualTo(body);
+        assertThat(mapper.readTree(new ErrorBody("x", "t", null, null).toJson()).at("/error/param").isNull()).isTrue();
+    }
+}
