@@ -3,6 +3,7 @@ package dev.flotilla.engine.sim;
 import dev.flotilla.engine.Engine;
 import dev.flotilla.engine.EngineInfo;
 import dev.flotilla.engine.EngineState;
+import dev.flotilla.engine.Generation;
 import dev.flotilla.engine.GenerationRequest;
 import dev.flotilla.engine.PromptTooLongException;
 import dev.flotilla.engine.TokenListener;
@@ -89,7 +90,8 @@ public final class SimulatedEngine implements Engine {
     }
 
     @Override
-    public SimGeneration submit(GenerationRequest request, TokenListener listener) {
+    public Generation submit(GenerationRequest request, TokenListener listener) {
+        Objects.requireNonNull(request, "request");
         Objects.requireNonNull(listener, "listener");
         int promptTokens = countTokens(request.prompt());
         // The profile guarantees maxContext <= KV capacity, so this also rejects prompts the whole cache cannot hold.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flotilla.engine.EngineState;
+import dev.flotilla.engine.Generation;
 import dev.flotilla.engine.GenerationRequest;
 import dev.flotilla.engine.PromptTooLongException;
 import dev.flotilla.protocol.FinishReason;
@@ -133,7 +134,7 @@ class SimulatedEngineBatchingTest {
     void cancel_runningGeneration_freesItsSlotAndStopsCallbacks() {
         SimulatedEngine engine = engine(profile(16, 100_000));
         RecordingListener listener = listener();
-        SimGeneration generation = engine.submit(request("a", 50), listener);
+        Generation generation = engine.submit(request("a", 50), listener);
         clock.advanceTo(20 * MS); // prefill ends at 13 ms, the next decode at 18.25 ms
         assertThat(listener.tokens).hasSize(2);
         assertThat(engine.state().kvCacheUsage()).isEqualTo(56 / 100_000.0);
@@ -151,7 +152,7 @@ class SimulatedEngineBatchingTest {
         SimulatedEngine engine = engine(profile(1, 100_000));
         engine.submit(request("a", 3), listener());
         RecordingListener second = listener();
-        SimGeneration waiting = engine.submit(request("b", 3), second);
+        Generation waiting = engine.submit(request("b", 3), second);
         clock.advanceTo(0);
         assertThat(engine.state().waiting()).isEqualTo(1);
 
