@@ -127,19 +127,22 @@ public final class Gateway implements AutoCloseable {
                 config.listen().maxBodyBytes(), clock.instant().getEpochSecond(), ticker);
         String host = config.listen().host();
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        // the first instance binds the configured port (0 = any); the others share the bound port
-        int[] bound = new int[1];
-        return vertx.deployVerticle(() -> new ServerVerticle(router, host, config.listen().port(), bound),
-                        new DeploymentOptions().setInstances(1))
+        // Vert.x shares one listening socket among instances bound to the same host and port
+        // (for port 0 Vert.x shares a random port only when asked with a negative port number;
+        // on a caller's Vert.x another gateway might hold that shared port, so one instance binds 0)
+        boolean ephemeral = config.listen().port() == 0;
+        int listenPort = ephemeral && ownsVertx ? -1 : config.listen().port();
+        int instanceCount = ephemeral && !ownsVertx ? 1 : instances;
+        java.util.Set<Integer> bound = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        return vertx.deployVerticle(() -> new ServerVerticle(router, host, listenPort, bound),
+                        new DeploymentOptions().setInstances(instanceCount))
                 .compose(id -> {
                     deployments.add(id);
-                    port = bound[0];
-                    return instances == 1 ? Future.succeededFuture() : vertx.deployVerticle(
-                            () -> new ServerVerticle(router, host, port, new int[1]),
-                            new DeploymentOptions().setInstances(instances - 1)).map(id2 -> {
-                                deployments.add(id2);
-                                return null;
-                            });
+                    if (bound.size() != 1) {
+                        return Future.failedFuture(new IllegalStateException("server instances bound different ports " + bound));
+                    }
+                    port = bound.iterator().next();
+                    return Future.succeededFuture();
                 })
                 .<Void>mapEmpty()
                 .recover(err -> Future.failedFuture(new IllegalStateException("Cannot listen on " + host + ":"
@@ -225,10 +228,10 @@ public final class Gateway implements AutoCloseable {
         private final GatewayRouter router;
         private final String host;
         private final int port;
-        private final int[] bound;
+        private final java.util.Set<Integer> bound;
         private HttpServer server;
 
-        ServerVerticle(GatewayRouter router, String host, int port, int[] bound) {
+        ServerVerticle(GatewayRouter router, String host, int port, java.util.Set<Integer> bound) {
             this.router = router;
             this.host = host;
             this.port = port;
@@ -238,7 +241,7 @@ public final class Gateway implements AutoCloseable {
         @Override
         public Future<?> start() {
             server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
-            return server.requestHandler(router.create(vertx)).listen().onSuccess(s -> bound[0] = s.actualPort());
+            return server.requestHandler(router.create(vertx)).listen().onSuccess(s -> bound.add(s.actualPort()));
         }
 
         @Override
