@@ -35,6 +35,9 @@ final class StreamStage implements Stage {
 
     @Override
     public Future<Void> run(RequestContext ctx) {
+        if (ctx.clientGone()) {
+            return Future.failedFuture(new ClientCancelledException());
+        }
         HttpClientResponse in = ctx.upstreamResponse();
         HttpServerResponse out = ctx.response();
         out.setStatusCode(in.statusCode());

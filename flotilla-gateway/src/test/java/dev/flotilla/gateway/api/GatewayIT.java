@@ -250,6 +250,7 @@ class GatewayIT {
         assertThat(r.statusCode()).isEqualTo(500);
         assertThat(r.body()).isEqualTo(
                 "{\"error\":{\"message\":\"stub failure\",\"type\":\"server_error\",\"param\":null,\"code\":\"stub\"}}");
+        assertThat(node(g, "a").outstanding()).isZero();
         assertThat(get(g, "/metrics").body()).contains(
                 "flotilla_requests_total{model=\"m\",node=\"a\",outcome=\"node_error\"} 1.0");
     }
