@@ -1,0 +1,252 @@
+package dev.flotilla.gateway;
+
+import dev.flotilla.gateway.api.ErrorResponses;
+import dev.flotilla.gateway.api.GatewayRouter;
+import dev.flotilla.gateway.config.ConfigLoader;
+import dev.flotilla.gateway.config.GatewayConfig;
+import dev.flotilla.gateway.dispatch.Forwarder;
+import dev.flotilla.gateway.fleet.NodeRegistry;
+import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.gateway.health.HealthChecker;
+import dev.flotilla.gateway.observability.GatewayMetrics;
+import dev.flotilla.gateway.request.RequestPipeline;
+import dev.flotilla.gateway.scheduling.Scheduler;
+import dev.flotilla.gateway.scheduling.SchedulingPlugins;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import java.net.BindException;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+
+/**
+ * A running gateway: one OpenAI-compatible endpoint in front of the configured nodes. Start it
+ * with {@link #start(GatewayConfig, Clock)} (blocking, owns its Vert.x) or
+ * {@link #start(Vertx, GatewayConfig, Clock)} (on the caller's Vert.x); both validate the
+ * configuration first, run one health check round, then listen. {@link #close()} stops
+ * accepting, lets in-flight requests finish for a moment, and closes the node clients.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final long START_TIMEOUT_SECONDS = 60;
+    private static final long SHUTDOWN_GRACE_SECONDS = 5;
+
+    private final Vertx vertx;
+    private final boolean ownsVertx;
+    private final GatewayConfig config;
+    private final NodeRegistry registry;
+    private final GatewayMetrics metrics;
+    private final HealthChecker health;
+    private final HttpClient nodeClient;
+    private final HttpClient healthClient;
+    private final List<String> deployments = new ArrayList<>();
+    private int port;
+
+    private Gateway(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock) {
+        this.vertx = vertx;
+        this.ownsVertx = ownsVertx;
+        this.config = config;
+        this.registry = new NodeRegistry(config.nodes(), clock);
+        this.metrics = new GatewayMetrics(registry);
+        GatewayConfig.Dispatch d = config.dispatch();
+        this.nodeClient = vertx.createHttpClient(
+                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, d.connectTimeout().toMillis())),
+                new PoolOptions().setHttp1MaxSize(d.poolSize()).setMaxWaitQueueSize(-1));
+        this.healthClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(2));
+        this.health = new HealthChecker(vertx, healthClient, registry, config.health().interval(), config.health().timeout());
+    }
+
+    /** A config loader that knows this gateway's routing policies (for YAML files and the environment). */
+    public static ConfigLoader configLoader() {
+        return new ConfigLoader(SchedulingPlugins.builtIn().pickerTypes());
+    }
+
+    /**
+     * Starts a gateway on its own Vert.x and returns when it listens. Throws
+     * {@link dev.flotilla.gateway.config.ConfigException} for an invalid config and
+     * {@link IllegalStateException} when it cannot listen (for example the port is taken).
+     */
+    public static Gateway start(GatewayConfig config, Clock clock) {
+        configLoader().validate(config);
+        Vertx vertx = Vertx.vertx();
+        try {
+            return start(vertx, true, config, clock).toCompletionStage().toCompletableFuture()
+                    .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            vertx.close();
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            vertx.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the gateway", e);
+        } catch (TimeoutException e) {
+            vertx.close();
+            throw new IllegalStateException("the gateway did not start within " + START_TIMEOUT_SECONDS + " s", e);
+        }
+    }
+
+    /** Starts a gateway on the caller's Vert.x (which {@link #close()} leaves running). */
+    public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock) {
+        try {
+            configLoader().validate(config);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        return start(vertx, false, config, clock);
+    }
+
+    private static Future<Gateway> start(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock) {
+        Gateway gateway = new Gateway(vertx, ownsVertx, config, clock);
+        return gateway.health.start()
+                .compose(v -> gateway.listen(clock))
+                .map(v -> gateway)
+                .recover(err -> gateway.shutdown().transform(ignored -> Future.failedFuture(err)));
+    }
+
+    private Future<Void> listen(Clock clock) {
+        LongSupplier ticker = System::nanoTime;
+        Forwarder forwarder = new Forwarder(nodeClient, config.dispatch());
+        Scheduler scheduler = Scheduler.of(SchedulingPlugins.builtIn(), config.routing().policy());
+        RequestPipeline pipeline = new RequestPipeline(scheduler, registry, forwarder, metrics, ticker);
+        long retryAfter = Math.max(1, (config.health().interval().toMillis() + 999) / 1000);
+        GatewayRouter router = new GatewayRouter(pipeline, registry, metrics, new ErrorResponses(retryAfter),
+                config.listen().maxBodyBytes(), clock.instant().getEpochSecond(), ticker);
+        String host = config.listen().host();
+        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        // Vert.x shares one listening socket among instances bound to the same host and port
+        // (for port 0 Vert.x shares a random port only when asked with a negative port number;
+        // on a caller's Vert.x another gateway might hold that shared port, so one instance binds 0)
+        boolean ephemeral = config.listen().port() == 0;
+        int listenPort = ephemeral && ownsVertx ? -1 : config.listen().port();
+        int instanceCount = ephemeral && !ownsVertx ? 1 : instances;
+        java.util.Set<Integer> bound = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        return vertx.deployVerticle(() -> new ServerVerticle(router, host, listenPort, bound),
+                        new DeploymentOptions().setInstances(instanceCount))
+                .compose(id -> {
+                    deployments.add(id);
+                    if (bound.size() != 1) {
+                        return Future.failedFuture(new IllegalStateException("server instances bound different ports " + bound));
+                    }
+                    port = bound.iterator().next();
+                    return Future.succeededFuture();
+                })
+                .<Void>mapEmpty()
+                .recover(err -> Future.failedFuture(new IllegalStateException("Cannot listen on " + host + ":"
+                        + config.listen().port() + ": " + describe(err)
+                        + " (set listen.port or FLOTILLA_LISTEN_PORT to a free port, or 0 for any free port)", err)));
+    }
+
+    private static String describe(Throwable err) {
+        for (Throwable t = err; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                return "address already in use";
+            }
+        }
+        return err.getMessage();
+    }
+
+    /** The port the gateway listens on (the bound one when the config said 0). */
+    public int port() {
+        return port;
+    }
+
+    /** The base URL of the OpenAI endpoint, e.g. {@code http://127.0.0.1:8080}; clients add {@code /v1/...}. */
+    public URI url() {
+        String host = config.listen().host();
+        if ("0.0.0.0".equals(host) || "::".equals(host)) {
+            host = "127.0.0.1";
+        }
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /** The live node registry (snapshots, up/down, outstanding requests). */
+    public NodeRegistry registry() {
+        return registry;
+    }
+
+    /** The current node snapshots in configuration order. */
+    public List<NodeSnapshot> nodes() {
+        return registry.snapshots();
+    }
+
+    /** Prometheus text of the gateway's metrics (the same as {@code GET /metrics}). */
+    public String scrapeMetrics() {
+        return metrics.scrape();
+    }
+
+    /** Runs one health check round now; completes when every node has been checked. */
+    public Future<Void> checkNodes() {
+        return health.checkAll();
+    }
+
+    /** Stops accepting, waits briefly for in-flight requests, closes the node clients. */
+    public Future<Void> shutdown() {
+        health.stop();
+        List<Future<?>> undeployed = new ArrayList<>();
+        for (String id : List.copyOf(deployments)) {
+            undeployed.add(vertx.undeploy(id));
+        }
+        deployments.clear();
+        return Future.join(undeployed)
+                .transform(ignored -> Future.join(nodeClient.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS),
+                        healthClient.close()))
+                .transform(ignored -> ownsVertx ? vertx.close() : Future.succeededFuture());
+    }
+
+    /** Blocking {@link #shutdown()}; call it from a thread that is not a Vert.x event loop. */
+    @Override
+    public void close() {
+        try {
+            shutdown().toCompletionStage().toCompletableFuture().get(SHUTDOWN_GRACE_SECONDS * 4, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the gateway did not shut down cleanly: " + e.getMessage(), e);
+        }
+    }
+
+    /** One HTTP server instance on its own event loop; several share the port to use every core. */
+    private static final class ServerVerticle extends VerticleBase {
+        private final GatewayRouter router;
+        private final String host;
+        private final int port;
+        private final java.util.Set<Integer> bound;
+        private HttpServer server;
+
+        ServerVerticle(GatewayRouter router, String host, int port, java.util.Set<Integer> bound) {
+            this.router = router;
+            this.host = host;
+            this.port = port;
+            this.bound = bound;
+        }
+
+        @Override
+        public Future<?> start() {
+            server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
+            return server.requestHandler(router.create(vertx)).listen().onSuccess(s -> bound.add(s.actualPort()));
+        }
+
+        @Override
+        public Future<?> stop() {
+            return server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,522 @@
+package dev.flotilla.gateway.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one place that turns YAML and environment variables into a {@link GatewayConfig} and checks
+ * it. Environment variables {@code FLOTILLA_<PATH>} override the YAML: path segments joined with
+ * {@code _}, matched case-insensitively with camelCase words written together or apart
+ * ({@code FLOTILLA_LISTEN_MAXBODYBYTES} or {@code FLOTILLA_LISTEN_MAX_BODY_BYTES}), list indices
+ * as numbers ({@code FLOTILLA_NODES_0_URL}). Every problem is collected and reported at once.
+ */
+public final class ConfigLoader {
+    public static final String ENV_PREFIX = "FLOTILLA_";
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB|KiB|MiB|GiB)?");
+    private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?");
+    private static final String DURATION_HINT = "a duration like 500ms, 2s, 1m or 1h";
+
+    /** The schema, used for unknown keys and for resolving environment variable names. */
+    private static final Shape SCHEMA = obj(
+            "listen", obj("host", leaf(), "port", leaf(), "maxBodyBytes", leaf()),
+            "health", obj("interval", leaf(), "timeout", leaf()),
+            "routing", obj("policy", leaf()),
+            "dispatch", obj("connectTimeout", leaf(), "idleTimeout", leaf(), "poolSize", leaf()),
+            "nodes", new ListOf(obj("name", leaf(), "url", leaf(), "accelerator", leaf(),
+                    "memoryGb", leaf(), "tflops", leaf())));
+
+    private final Set<String> knownPolicies;
+    private final YAMLMapper yaml = new YAMLMapper();
+
+    /** @param knownPolicies the routing policy names the scheduler knows (for validation) */
+    public ConfigLoader(Set<String> knownPolicies) {
+        this.knownPolicies = Set.copyOf(knownPolicies);
+    }
+
+    /** Reads the YAML file, applies the environment overrides and validates. */
+    public GatewayConfig load(Path file, Map<String, String> env) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot be read (" + e.getMessage() + ")"));
+        }
+        return parse(text, env);
+    }
+
+    /** Parses YAML text (possibly empty), applies the environment overrides and validates. */
+    public GatewayConfig parse(String yamlText, Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        JsonNode root;
+        try {
+            root = yamlText == null || yamlText.isBlank() ? null : yaml.readTree(yamlText);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(List.of("(yaml): " + firstLine(e.getOriginalMessage())
+                    + " at line " + e.getLocation().getLineNr() + " (expected valid YAML)"));
+        }
+        ObjectNode tree;
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            tree = JsonNodeFactory.instance.objectNode();
+        } else if (root instanceof ObjectNode o) {
+            tree = o;
+        } else {
+            throw new ConfigException(List.of("(root): " + show(root) + " (expected a mapping)"));
+        }
+        applyEnv(tree, env, problems);
+        GatewayConfig config = new Binder(problems).config(tree);
+        problems.addAll(problems(config));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return config;
+    }
+
+    /** Validates a config built in code; throws {@link ConfigException} listing every problem. */
+    public GatewayConfig validate(GatewayConfig config) {
+        List<String> problems = problems(config);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return config;
+    }
+
+    /** Every problem of a config, empty when it is valid. */
+    public List<String> problems(GatewayConfig c) {
+        List<String> p = new ArrayList<>();
+        GatewayConfig.Listen l = c.listen();
+        if (l.host() == null || l.host().isBlank()) {
+            p.add("listen.host: " + show(l.host()) + " (expected a host name or IP address)");
+        }
+        if (l.port() < 0 || l.port() > 65535) {
+            p.add("listen.port: " + l.port() + " (expected an integer from 0 to 65535; 0 picks a free port)");
+        }
+        if (l.maxBodyBytes() < 1024) {
+            p.add("listen.maxBodyBytes: " + l.maxBodyBytes() + " (expected at least 1024 bytes, e.g. 16MiB)");
+        }
+        positive(p, "health.interval", c.health().interval());
+        positive(p, "health.timeout", c.health().timeout());
+        if (c.routing().policy() == null || !knownPolicies.contains(c.routing().policy())) {
+            p.add("routing.policy: " + show(c.routing().policy()) + " (expected one of: "
+                    + String.join(", ", new java.util.TreeSet<>(knownPolicies)) + ")");
+        }
+        positive(p, "dispatch.connectTimeout", c.dispatch().connectTimeout());
+        positive(p, "dispatch.idleTimeout", c.dispatch().idleTimeout());
+        if (c.dispatch().poolSize() < 1 || c.dispatch().poolSize() > 10_000) {
+            p.add("dispatch.poolSize: " + c.dispatch().poolSize() + " (expected an integer from 1 to 10000)");
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < c.nodes().size(); i++) {
+            GatewayConfig.Node n = c.nodes().get(i);
+            String path = "nodes[" + i + "]";
+            if (n == null) {
+                p.add(path + ": null (expected a node with name and url)");
+                continue;
+            }
+            if (n.name() == null || !NODE_NAME.matcher(n.name()).matches()) {
+                p.add(path + ".name: " + show(n.name())
+                        + " (expected 1-63 lower-case letters, digits, '-', '.' or '_', starting and ending with a letter or digit)");
+            } else {
+                Integer first = seen.putIfAbsent(n.name(), i);
+                if (first != null) {
+                    p.add(path + ".name: " + show(n.name()) + " (expected a unique name; nodes[" + first + "] has it too)");
+                }
+            }
+            String urlProblem = urlProblem(n.url());
+            if (urlProblem != null) {
+                p.add(path + ".url: " + show(n.url()) + " (expected " + urlProblem + ")");
+            }
+            if (n.memoryGb() != null && n.memoryGb() <= 0) {
+                p.add(path + ".memoryGb: " + n.memoryGb() + " (expected a positive integer)");
+            }
+            if (n.tflops() != null && !(n.tflops() > 0)) {
+                p.add(path + ".tflops: " + n.tflops() + " (expected a positive number)");
+            }
+        }
+        return p;
+    }
+
+    private static void positive(List<String> p, String path, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            p.add(path + ": " + (d == null ? "<missing>" : format(d)) + " (expected a positive duration like 500ms, 2s or 1m)");
+        }
+    }
+
+    /** Null when the URL is fine, else what was expected. */
+    private static String urlProblem(String url) {
+        String expected = "an http(s) URL with host and port and no path, e.g. http://127.0.0.1:9001";
+        if (url == null || url.isBlank()) {
+            return expected;
+        }
+        try {
+            URI u = new URI(url);
+            boolean ok = ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+                    && u.getHost() != null && u.getPort() > 0 && u.getUserInfo() == null
+                    && u.getQuery() == null && u.getFragment() == null
+                    && (u.getRawPath() == null || u.getRawPath().isEmpty() || "/".equals(u.getRawPath()));
+            return ok ? null : expected;
+        } catch (URISyntaxException e) {
+            return expected;
+        }
+    }
+
+    // ---------------------------------------------------------------- environment overrides
+
+    private static void applyEnv(ObjectNode tree, Map<String, String> env, List<String> problems) {
+        // sorted so that FLOTILLA_NODES_0_* is applied before FLOTILLA_NODES_1_* (appending works)
+        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+            String key = e.getKey();
+            if (!key.regionMatches(true, 0, ENV_PREFIX, 0, ENV_PREFIX.length())) {
+                continue;
+            }
+            String[] tokens = key.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).split("_");
+            List<Object> path = resolve(SCHEMA, tokens, 0);
+            if (path == null) {
+                // other FLOTILLA_ variables (for other commands) are not ours unless they start like a section
+                if (tokens.length > 0 && ((Obj) SCHEMA).fields().containsKey(tokens[0])) {
+                    problems.add(key + ": " + show(e.getValue())
+                            + " (expected a configuration path, e.g. FLOTILLA_LISTEN_PORT or FLOTILLA_NODES_0_URL)");
+                }
+                continue;
+            }
+            set(tree, path, e.getValue(), key, problems);
+        }
+    }
+
+    /** The path (field names and list indices) the tokens name, or null when they name no leaf. */
+    private static List<Object> resolve(Shape shape, String[] tokens, int i) {
+        if (i == tokens.length) {
+            return shape instanceof Leaf ? new ArrayList<>() : null;
+        }
+        if (shape instanceof ListOf list) {
+            if (!tokens[i].matches("\\d{1,4}")) {
+                return null;
+            }
+            List<Object> rest = resolve(list.element(), tokens, i + 1);
+            if (rest != null) {
+                rest.add(0, Integer.parseInt(tokens[i]));
+            }
+            return rest;
+        }
+        if (shape instanceof Obj obj) {
+            for (Map.Entry<String, Shape> f : obj.fields().entrySet()) {
+                String want = f.getKey().toLowerCase(Locale.ROOT);
+                StringBuilder joined = new StringBuilder();
+                for (int k = i; k < tokens.length && joined.length() < want.length(); k++) {
+                    joined.append(tokens[k]);
+                    if (joined.toString().equals(want)) {
+                        List<Object> rest = resolve(f.getValue(), tokens, k + 1);
+                        if (rest != null) {
+                            rest.add(0, f.getKey());
+                            return rest;
+                        }
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void set(ObjectNode tree, List<Object> path, String value, String key, List<String> problems) {
+        JsonNode current = tree;
+        for (int i = 0; i < path.size(); i++) {
+            Object seg = path.get(i);
+            boolean last = i == path.size() - 1;
+            Object next = last ? null : path.get(i + 1);
+            if (seg instanceof String field) {
+                if (!(current instanceof ObjectNode o)) {
+                    problems.add(key + ": " + show(value) + " (expected the configuration at this path to be a mapping)");
+                    return;
+                }
+                if (last) {
+                    o.set(field, TextNode.valueOf(value));
+                } else {
+                    JsonNode child = o.get(field);
+                    if (child == null || child.isNull()) {
+                        child = next instanceof Integer ? o.putArray(field) : o.putObject(field);
+                    }
+                    current = child;
+                }
+            } else {
+                int index = (Integer) seg;
+                if (!(current instanceof ArrayNode a)) {
+                    problems.add(key + ": " + show(value) + " (expected the configuration at this path to be a list)");
+                    return;
+                }
+                if (index > a.size()) {
+                    problems.add(key + ": " + show(value) + " (expected a list index from 0 to " + a.size()
+                            + "; the index " + a.size() + " appends)");
+                    return;
+                }
+                if (index == a.size()) {
+                    a.addObject();
+                }
+                current = a.get(index);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- binding
+
+    /** Builds the records from the tree; bad values are reported and replaced by defaults. */
+    private static final class Binder {
+        private final List<String> problems;
+
+        Binder(List<String> problems) {
+            this.problems = problems;
+        }
+
+        GatewayConfig config(ObjectNode root) {
+            checkKeys(root, "", (Obj) SCHEMA);
+            return new GatewayConfig(listen(section(root, "listen")), health(section(root, "health")),
+                    routing(section(root, "routing")), dispatch(section(root, "dispatch")), nodes(root.get("nodes")));
+        }
+
+        private ObjectNode section(ObjectNode root, String name) {
+            JsonNode n = root.get(name);
+            if (n == null || n.isNull()) {
+                return null;
+            }
+            if (!(n instanceof ObjectNode o)) {
+                problems.add(name + ": " + show(n) + " (expected a mapping)");
+                return null;
+            }
+            checkKeys(o, name, (Obj) ((Obj) SCHEMA).fields().get(name));
+            return o;
+        }
+
+        private void checkKeys(ObjectNode node, String path, Obj shape) {
+            node.fieldNames().forEachRemaining(k -> {
+                if (!shape.fields().containsKey(k)) {
+                    problems.add((path.isEmpty() ? k : path + "." + k) + ": " + show(node.get(k))
+                            + " (unknown key; expected one of: " + String.join(", ", shape.fields().keySet()) + ")");
+                }
+            });
+        }
+
+        private GatewayConfig.Listen listen(ObjectNode n) {
+            GatewayConfig.Listen d = GatewayConfig.Listen.defaults();
+            if (n == null) {
+                return d;
+            }
+            return new GatewayConfig.Listen(string(n, "listen.host", "host", d.host()),
+                    integer(n, "listen.port", "port", d.port()),
+                    size(n, "listen.maxBodyBytes", "maxBodyBytes", d.maxBodyBytes()));
+        }
+
+        private GatewayConfig.Health health(ObjectNode n) {
+            GatewayConfig.Health d = GatewayConfig.Health.defaults();
+            if (n == null) {
+                return d;
+            }
+            return new GatewayConfig.Health(duration(n, "health.interval", "interval", d.interval()),
+                    duration(n, "health.timeout", "timeout", d.timeout()));
+        }
+
+        private GatewayConfig.Routing routing(ObjectNode n) {
+            GatewayConfig.Routing d = GatewayConfig.Routing.defaults();
+            return n == null ? d : new GatewayConfig.Routing(string(n, "routing.policy", "policy", d.policy()));
+        }
+
+        private GatewayConfig.Dispatch dispatch(ObjectNode n) {
+            GatewayConfig.Dispatch d = GatewayConfig.Dispatch.defaults();
+            if (n == null) {
+                return d;
+            }
+            return new GatewayConfig.Dispatch(duration(n, "dispatch.connectTimeout", "connectTimeout", d.connectTimeout()),
+                    duration(n, "dispatch.idleTimeout", "idleTimeout", d.idleTimeout()),
+                    integer(n, "dispatch.poolSize", "poolSize", d.poolSize()));
+        }
+
+        private List<GatewayConfig.Node> nodes(JsonNode n) {
+            if (n == null || n.isNull()) {
+                return List.of();
+            }
+            if (!(n instanceof ArrayNode list)) {
+                problems.add("nodes: " + show(n) + " (expected a list of nodes)");
+                return List.of();
+            }
+            Obj shape = (Obj) ((ListOf) ((Obj) SCHEMA).fields().get("nodes")).element();
+            List<GatewayConfig.Node> out = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                String path = "nodes[" + i + "]";
+                if (!(list.get(i) instanceof ObjectNode o)) {
+                    problems.add(path + ": " + show(list.get(i)) + " (expected a mapping with name and url)");
+                    continue;
+                }
+                checkKeys(o, path, shape);
+                out.add(new GatewayConfig.Node(string(o, path + ".name", "name", null),
+                        string(o, path + ".url", "url", null),
+                        string(o, path + ".accelerator", "accelerator", null),
+                        o.hasNonNull("memoryGb") ? integer(o, path + ".memoryGb", "memoryGb", 0) : null,
+                        o.hasNonNull("tflops") ? number(o, path + ".tflops", "tflops") : null));
+            }
+            return out;
+        }
+
+        private String string(ObjectNode n, String path, String field, String dflt) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            if (!v.isValueNode()) {
+                problems.add(path + ": " + show(v) + " (expected a string)");
+                return dflt;
+            }
+            return v.asText();
+        }
+
+        private int integer(ObjectNode n, String path, String field, int dflt) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            if (v.isIntegralNumber() && v.canConvertToInt()) {
+                return v.intValue();
+            }
+            if (v.isTextual() && v.asText().trim().matches("-?\\d{1,9}")) {
+                return Integer.parseInt(v.asText().trim());
+            }
+            problems.add(path + ": " + show(v) + " (expected an integer)");
+            return dflt;
+        }
+
+        private Double number(ObjectNode n, String path, String field) {
+            JsonNode v = n.get(field);
+            if (v.isNumber()) {
+                return v.doubleValue();
+            }
+            if (v.isTextual()) {
+                try {
+                    return Double.parseDouble(v.asText().trim());
+                } catch (NumberFormatException e) {
+                    // reported below
+                }
+            }
+            problems.add(path + ": " + show(v) + " (expected a number)");
+            return null;
+        }
+
+        private Duration duration(ObjectNode n, String path, String field, Duration dflt) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            Matcher m = DURATION.matcher(v.asText().trim());
+            if (!v.isValueNode() || !m.matches()) {
+                problems.add(path + ": " + show(v) + " (expected " + DURATION_HINT + ")");
+                return dflt;
+            }
+            long amount = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        }
+
+        private long size(ObjectNode n, String path, String field, long dflt) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            Matcher m = SIZE.matcher(v.asText().trim());
+            if (!v.isValueNode() || !m.matches() || m.group(1).length() > 12) {
+                problems.add(path + ": " + show(v) + " (expected a size in bytes like 1048576, 512KiB or 16MiB)");
+                return dflt;
+            }
+            long amount = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "B" : m.group(2);
+            long factor = switch (unit) {
+                case "KB" -> 1000L;
+                case "MB" -> 1000L * 1000;
+                case "GB" -> 1000L * 1000 * 1000;
+                case "KiB" -> 1024L;
+                case "MiB" -> 1024L * 1024;
+                case "GiB" -> 1024L * 1024 * 1024;
+                default -> 1L;
+            };
+            return amount * factor;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static String show(Object value) {
+        if (value == null) {
+            return "<missing>";
+        }
+        if (value instanceof JsonNode n) {
+            if (n.isTextual()) {
+                return "\"" + n.asText() + "\"";
+            }
+            if (n.isContainerNode()) {
+                return n.isArray() ? "a list" : "a mapping";
+            }
+            return n.toString();
+        }
+        if (value instanceof String s) {
+            return "\"" + s + "\"";
+        }
+        return value.toString();
+    }
+
+    private static String format(Duration d) {
+        return d.toMillis() + "ms";
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "malformed YAML";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private sealed interface Shape permits Obj, ListOf, Leaf {
+    }
+
+    private record Obj(Map<String, Shape> fields) implements Shape {
+    }
+
+    private record ListOf(Shape element) implements Shape {
+    }
+
+    private record Leaf() implements Shape {
+    }
+
+    private static Shape leaf() {
+        return new Leaf();
+    }
+
+    private static Obj obj(Object... nameShapePairs) {
+        Map<String, Shape> fields = new LinkedHashMap<>();
+        for (int i = 0; i < nameShapePairs.length; i += 2) {
+            fields.put((String) nameShapePairs[i], (Shape) nameShapePairs[i + 1]);
+        }
+        return new Obj(fields);
+    }
+}

@@ -1,0 +1,130 @@
+package dev.flotilla.gateway.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The whole gateway configuration as one immutable record tree. Every part has a default in code,
+ * so a caller (for example {@code flotilla up}) builds one in memory with only what differs, and
+ * {@link ConfigLoader} builds one from YAML plus {@code FLOTILLA_...} environment overrides.
+ * A {@code null} part means "the default"; {@link ConfigLoader#validate} checks the values.
+ */
+public record GatewayConfig(Listen listen, Health health, Routing routing, Dispatch dispatch, List<Node> nodes) {
+
+    public GatewayConfig {
+        listen = Objects.requireNonNullElseGet(listen, Listen::defaults);
+        health = Objects.requireNonNullElseGet(health, Health::defaults);
+        routing = Objects.requireNonNullElseGet(routing, Routing::defaults);
+        dispatch = Objects.requireNonNullElseGet(dispatch, Dispatch::defaults);
+        nodes = nodes == null ? List.of() : List.copyOf(nodes);
+    }
+
+    /** Defaults everywhere and no nodes. */
+    public static GatewayConfig defaults() {
+        return new GatewayConfig(null, null, null, null, List.of());
+    }
+
+    /** The defaults with these nodes. */
+    public static GatewayConfig of(List<Node> nodes) {
+        return new GatewayConfig(null, null, null, null, nodes);
+    }
+
+    public GatewayConfig withListen(Listen listen) {
+        return new GatewayConfig(listen, health, routing, dispatch, nodes);
+    }
+
+    public GatewayConfig withHealth(Health health) {
+        return new GatewayConfig(listen, health, routing, dispatch, nodes);
+    }
+
+    public GatewayConfig withRouting(Routing routing) {
+        return new GatewayConfig(listen, health, routing, dispatch, nodes);
+    }
+
+    public GatewayConfig withDispatch(Dispatch dispatch) {
+        return new GatewayConfig(listen, health, routing, dispatch, nodes);
+    }
+
+    public GatewayConfig withNodes(List<Node> nodes) {
+        return new GatewayConfig(listen, health, routing, dispatch, nodes);
+    }
+
+    /**
+     * Where the OpenAI endpoint listens. Port 0 picks a free port (the gateway reports the bound one).
+     *
+     * @param maxBodyBytes larger request bodies are refused with 413
+     */
+    public record Listen(String host, int port, long maxBodyBytes) {
+        public static final String DEFAULT_HOST = "127.0.0.1";
+        public static final int DEFAULT_PORT = 8080;
+        public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+
+        public static Listen defaults() {
+            return new Listen(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_BODY_BYTES);
+        }
+
+        /** Loopback on this port (0 = any free port), default body limit. */
+        public static Listen loopback(int port) {
+            return new Listen(DEFAULT_HOST, port, DEFAULT_MAX_BODY_BYTES);
+        }
+    }
+
+    /**
+     * Active health checking: every {@code interval} each node's {@code /health} (and, when up,
+     * {@code /v1/models}) is read; no answer within {@code timeout} or a non-200 marks it down.
+     */
+    public record Health(Duration interval, Duration timeout) {
+        public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+
+        public static Health defaults() {
+            return new Health(DEFAULT_INTERVAL, DEFAULT_TIMEOUT);
+        }
+    }
+
+    /** Which routing policy picks a node; the known names come from the scheduling plugin registry. */
+    public record Routing(String policy) {
+        public static final String DEFAULT_POLICY = "least-requests";
+
+        public static Routing defaults() {
+            return new Routing(DEFAULT_POLICY);
+        }
+    }
+
+    /**
+     * Forwarding to nodes.
+     *
+     * @param connectTimeout how long opening a connection to a node may take
+     * @param idleTimeout    no byte from the node for this long ends the request (504 before the
+     *                       response starts, a cut stream after); generous because a long answer
+     *                       may be preceded by a long queue on the node
+     * @param poolSize       keep-alive connections per node
+     */
+    public record Dispatch(Duration connectTimeout, Duration idleTimeout, int poolSize) {
+        public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+        public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+        public static final int DEFAULT_POOL_SIZE = 128;
+
+        public static Dispatch defaults() {
+            return new Dispatch(DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_POOL_SIZE);
+        }
+    }
+
+    /**
+     * One node speaking the OpenAI API at {@code url} (scheme, host and port, no path). The static
+     * facts are optional ({@code null} when unknown) and only describe the hardware.
+     */
+    public record Node(String name, String url, String accelerator, Integer memoryGb, Double tflops) {
+
+        public Node(String name, String url) {
+            this(name, url, null, null, null);
+        }
+
+        /** The URL as a URI; call only on a validated config. */
+        public URI uri() {
+            return URI.create(url);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.flotilla.gateway.observability;
+
+import dev.flotilla.gateway.fleet.NodeRegistry;
+import dev.flotilla.gateway.fleet.NodeSnapshot;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The gateway's Prometheus metrics in its own registry instance (not the static default, so
+ * several gateways in one JVM, as in tests, do not mix): requests by model, node and outcome,
+ * request duration by model, and per node whether it is up and its outstanding requests.
+ */
+public final class GatewayMetrics {
+    /** Label value when no node was chosen, or the model is not one any node serves (bounded cardinality). */
+    public static final String NONE = "none";
+
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter requests;
+    private final Histogram duration;
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    public GatewayMetrics(NodeRegistry nodes) {
+        requests = Counter.builder()
+                .name("flotilla_requests_total")
+                .help("Inference requests through the gateway by model, node and outcome")
+                .labelNames("model", "node", "outcome")
+                .register(registry);
+        duration = Histogram.builder()
+                .name("flotilla_request_duration_seconds")
+                .help("Time from receiving a request to the end of its answer")
+                .labelNames("model")
+                .classicOnly()
+                .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("flotilla_node_up")
+                .help("1 when the node passed its last health check")
+                .labelNames("node")
+                .callback(cb -> {
+                    for (NodeSnapshot s : nodes.snapshots()) {
+                        cb.call(s.up() ? 1 : 0, s.name());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("flotilla_node_outstanding_requests")
+                .help("Requests sent to the node through this gateway and not finished")
+                .labelNames("node")
+                .callback(cb -> {
+                    for (NodeSnapshot s : nodes.snapshots()) {
+                        cb.call(s.outstanding(), s.name());
+                    }
+                })
+                .register(registry);
+    }
+
+    /** Records one finished request; {@code model} and {@code node} must be bounded label values. */
+    public void record(String model, String node, Outcome outcome, double seconds) {
+        requests.labelValues(model, node, outcome.label()).inc();
+        duration.labelValues(model).observe(seconds);
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    public String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        try {
+            writer.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

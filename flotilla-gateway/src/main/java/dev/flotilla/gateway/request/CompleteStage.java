@@ -1,0 +1,73 @@
+package dev.flotilla.gateway.request;
+
+import dev.flotilla.gateway.dispatch.NodeTimeoutException;
+import dev.flotilla.gateway.dispatch.NodeUnreachableException;
+import dev.flotilla.gateway.fleet.NodeRegistry;
+import dev.flotilla.gateway.observability.GatewayMetrics;
+import dev.flotilla.gateway.observability.Outcome;
+import dev.flotilla.protocol.ApiException;
+import io.vertx.core.Future;
+import java.util.function.LongSupplier;
+
+/**
+ * Complete: runs on every path (success, client error, node error, timeout, client cancel),
+ * releases the node's outstanding count (exactly once, the lease is idempotent) and records the
+ * outcome. Passes the request's failure on so the HTTP edge can answer with an error body.
+ */
+final class CompleteStage implements Stage {
+    private final NodeRegistry registry;
+    private final GatewayMetrics metrics;
+    private final LongSupplier nanoTicker;
+
+    CompleteStage(NodeRegistry registry, GatewayMetrics metrics, LongSupplier nanoTicker) {
+        this.registry = registry;
+        this.metrics = metrics;
+        this.nanoTicker = nanoTicker;
+    }
+
+    @Override
+    public String name() {
+        return "complete";
+    }
+
+    @Override
+    public Future<Void> run(RequestContext ctx) {
+        if (ctx.lease() != null) {
+            ctx.lease().release();
+        }
+        String model = ctx.request() != null && registry.everServed(ctx.request().model())
+                ? ctx.request().model() : GatewayMetrics.NONE;
+        String node = ctx.chosen() == null ? GatewayMetrics.NONE : ctx.chosen().name();
+        double seconds = (nanoTicker.getAsLong() - ctx.startNanos()) / 1e9;
+        metrics.record(model, node, outcome(ctx), seconds);
+        return ctx.failure() == null ? Future.succeededFuture() : Future.failedFuture(ctx.failure());
+    }
+
+    static Outcome outcome(RequestContext ctx) {
+        Throwable failure = ctx.failure();
+        if (failure == null) {
+            int status = ctx.upstreamStatus();
+            return status >= 200 && status < 300 ? Outcome.OK : Outcome.NODE_ERROR;
+        }
+        return outcome(failure);
+    }
+
+    static Outcome outcome(Throwable failure) {
+        if (failure instanceof ClientCancelledException) {
+            return Outcome.CANCELLED;
+        }
+        if (failure instanceof NodeUnreachableException) {
+            return Outcome.UNREACHABLE;
+        }
+        if (failure instanceof NodeTimeoutException) {
+            return Outcome.TIMEOUT;
+        }
+        if (failure instanceof ApiException api) {
+            if (api.status() == 503) {
+                return Outcome.NO_NODE;
+            }
+            return api.status() < 500 ? Outcome.CLIENT_ERROR : Outcome.INTERNAL;
+        }
+        return Outcome.INTERNAL;
+    }
+}

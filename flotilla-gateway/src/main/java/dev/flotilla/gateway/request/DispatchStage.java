@@ -1,0 +1,54 @@
+package dev.flotilla.gateway.request;
+
+import dev.flotilla.gateway.dispatch.Forwarder;
+import dev.flotilla.gateway.dispatch.NodeUnreachableException;
+import dev.flotilla.gateway.fleet.NodeRegistry;
+import dev.flotilla.gateway.fleet.NodeSnapshot;
+import io.vertx.core.Future;
+
+/**
+ * Dispatch: counts the request against the chosen node and sends it the original body. Until the
+ * node's response starts, a failure releases the count at once; an unreachable node is marked
+ * down immediately (passive health) so that the retry and other requests skip it.
+ */
+final class DispatchStage implements Stage {
+    private final NodeRegistry registry;
+    private final Forwarder forwarder;
+
+    DispatchStage(NodeRegistry registry, Forwarder forwarder) {
+        this.registry = registry;
+        this.forwarder = forwarder;
+    }
+
+    @Override
+    public String name() {
+        return "dispatch";
+    }
+
+    @Override
+    public Future<Void> run(RequestContext ctx) {
+        if (ctx.clientGone()) {
+            return Future.failedFuture(new ClientCancelledException());
+        }
+        NodeSnapshot node = ctx.chosen();
+        ctx.tried().add(node.name());
+        NodeRegistry.Lease lease = registry.acquire(node.name());
+        ctx.lease(lease);
+        return forwarder.send(node, ctx.endpoint(), ctx.body(), ctx::upstreamRequest)
+                .<Void>map(response -> {
+                    ctx.upstreamResponse(response);
+                    return null;
+                })
+                .recover(err -> {
+                    lease.release();
+                    if (ctx.clientGone()) {
+                        return Future.failedFuture(new ClientCancelledException());
+                    }
+                    if (err instanceof NodeUnreachableException unreachable) {
+                        registry.markDown(node.name(), unreachable.getMessage());
+                        ctx.lastNodeFailure(unreachable);
+                    }
+                    return Future.failedFuture(err);
+                });
+    }
+}

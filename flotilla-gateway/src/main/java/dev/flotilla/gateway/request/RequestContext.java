@@ -1,0 +1,163 @@
+package dev.flotilla.gateway.request;
+
+import dev.flotilla.gateway.fleet.NodeRegistry;
+import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.protocol.Endpoint;
+import dev.flotilla.protocol.InferenceRequest;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The state of one request as it moves through the pipeline's stages. Confined to the event loop
+ * that received the request (Vert.x runs the node client's callbacks there too), so it needs no
+ * locks. Bounded: a few references per request, the body is the client's buffer, never a copy.
+ */
+public final class RequestContext {
+    private final Endpoint endpoint;
+    private final Buffer body;
+    private final HttpServerResponse response;
+    private final long startNanos;
+
+    private InferenceRequest request;
+    private List<NodeSnapshot> candidates = List.of();
+    private NodeSnapshot chosen;
+    private final List<String> tried = new ArrayList<>(2);
+    private RuntimeException lastNodeFailure;
+    private NodeRegistry.Lease lease;
+    private HttpClientRequest upstreamRequest;
+    private HttpClientResponse upstreamResponse;
+    private int upstreamStatus;
+    private boolean clientGone;
+    private Runnable onClientGone;
+    private Throwable failure;
+
+    public RequestContext(Endpoint endpoint, Buffer body, HttpServerResponse response, long startNanos) {
+        this.endpoint = endpoint;
+        this.body = body;
+        this.response = response;
+        this.startNanos = startNanos;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    public Buffer body() {
+        return body;
+    }
+
+    public HttpServerResponse response() {
+        return response;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public InferenceRequest request() {
+        return request;
+    }
+
+    void request(InferenceRequest request) {
+        this.request = request;
+    }
+
+    public List<NodeSnapshot> candidates() {
+        return candidates;
+    }
+
+    void candidates(List<NodeSnapshot> candidates) {
+        this.candidates = candidates;
+    }
+
+    /** The node of the current (last) attempt, or null before Pick. */
+    public NodeSnapshot chosen() {
+        return chosen;
+    }
+
+    void chosen(NodeSnapshot chosen) {
+        this.chosen = chosen;
+    }
+
+    /** Names of the nodes already tried, in order. */
+    public List<String> tried() {
+        return tried;
+    }
+
+    RuntimeException lastNodeFailure() {
+        return lastNodeFailure;
+    }
+
+    void lastNodeFailure(RuntimeException failure) {
+        this.lastNodeFailure = failure;
+    }
+
+    NodeRegistry.Lease lease() {
+        return lease;
+    }
+
+    void lease(NodeRegistry.Lease lease) {
+        this.lease = lease;
+    }
+
+    /** Keeps the upstream request so a client that goes away can reset it; resets at once if it already has. */
+    void upstreamRequest(HttpClientRequest request) {
+        this.upstreamRequest = request;
+        if (clientGone) {
+            request.reset();
+        }
+    }
+
+    HttpClientResponse upstreamResponse() {
+        return upstreamResponse;
+    }
+
+    void upstreamResponse(HttpClientResponse response) {
+        this.upstreamResponse = response;
+        this.upstreamStatus = response.statusCode();
+    }
+
+    /** The node's HTTP status, 0 when no node answered. */
+    public int upstreamStatus() {
+        return upstreamStatus;
+    }
+
+    public boolean clientGone() {
+        return clientGone;
+    }
+
+    void onClientGone(Runnable action) {
+        this.onClientGone = action;
+    }
+
+    /**
+     * The client's connection closed. If the answer was not complete, the upstream request is
+     * reset so the node sees the disconnect and stops generating.
+     */
+    public void clientClosed() {
+        if (clientGone || response.ended()) {
+            return;
+        }
+        clientGone = true;
+        if (upstreamRequest != null) {
+            upstreamRequest.reset();
+        }
+        if (onClientGone != null) {
+            onClientGone.run();
+        }
+    }
+
+    /** Why the request failed, or null when it succeeded (set before Complete runs). */
+    public Throwable failure() {
+        return failure;
+    }
+
+    RequestContext finish(Throwable failure) {
+        this.failure = failure;
+        return this;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.flotilla.gateway.scheduling;
+
+import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.gateway.scheduling.spi.Filter;
+import dev.flotilla.gateway.scheduling.spi.Picker;
+import dev.flotilla.protocol.InferenceRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The scheduling engine: runs the filters over node snapshots to get the candidates, then lets
+ * the picker choose. Reads snapshots only; never does I/O.
+ */
+public final class Scheduler {
+    private final List<Filter> filters;
+    private final Picker picker;
+
+    public Scheduler(List<Filter> filters, Picker picker) {
+        this.filters = List.copyOf(filters);
+        this.picker = picker;
+    }
+
+    /** The default chain (healthy, serves-model) with the picker named by {@code policy}. */
+    public static Scheduler of(SchedulingPlugins plugins, String policy) {
+        return new Scheduler(List.of(plugins.filter(HealthyFilter.TYPE), plugins.filter(ServesModelFilter.TYPE)),
+                plugins.picker(policy));
+    }
+
+    /** The nodes that pass every filter, leaving out the excluded names (nodes already tried). */
+    public List<NodeSnapshot> candidates(InferenceRequest request, List<NodeSnapshot> nodes, Set<String> excluded) {
+        List<NodeSnapshot> out = new ArrayList<>(nodes.size());
+        outer:
+        for (NodeSnapshot node : nodes) {
+            if (excluded.contains(node.name())) {
+                continue;
+            }
+            for (Filter f : filters) {
+                if (!f.accept(node, request)) {
+                    continue outer;
+                }
+            }
+            out.add(node);
+        }
+        return out;
+    }
+
+    public Optional<NodeSnapshot> pick(List<NodeSnapshot> candidates, InferenceRequest request) {
+        return picker.pick(candidates, request);
+    }
+
+    public String policy() {
+        return picker.type();
+    }
+}

@@ -1,0 +1,140 @@
+package dev.flotilla.gateway.api;
+
+import dev.flotilla.protocol.Endpoint;
+import dev.flotilla.protocol.FinishReason;
+import dev.flotilla.protocol.ModelCard;
+import dev.flotilla.protocol.OpenAiJson;
+import dev.flotilla.protocol.Sse;
+import dev.flotilla.protocol.Usage;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * TEST ONLY: a tiny OpenAI-speaking node with behaviour the test controls: healthy or not, answer
+ * normally, hang, close the connection, fail with 500, or hold a stream after its first chunk
+ * until the test completes a promise. Answers carry the node's name as the response id.
+ */
+final class StubNode {
+    enum Mode { NORMAL, HANG, CLOSE, FAIL }
+
+    final String name;
+    private final Vertx vertx;
+    private final List<String> models;
+    private HttpServer server;
+    private int port;
+
+    final AtomicBoolean healthy = new AtomicBoolean(true);
+    final AtomicReference<Mode> mode = new AtomicReference<>(Mode.NORMAL);
+    /** When set, streams send their first chunk and wait for this promise before the rest. */
+    final AtomicReference<Promise<Void>> hold = new AtomicReference<>();
+    final AtomicInteger inferenceRequests = new AtomicInteger();
+    final AtomicBoolean firstChunkSent = new AtomicBoolean();
+    final AtomicBoolean closedMidStream = new AtomicBoolean();
+    final AtomicReference<String> lastBody = new AtomicReference<>();
+
+    StubNode(Vertx vertx, String name, List<String> models) {
+        this.vertx = vertx;
+        this.name = name;
+        this.models = models;
+    }
+
+    StubNode start(int port) {
+        server = vertx.createHttpServer().requestHandler(this::handle);
+        this.port = await(server.listen(port, "127.0.0.1")).actualPort();
+        return this;
+    }
+
+    StubNode start() {
+        return start(0);
+    }
+
+    void stop() {
+        await(server.close());
+    }
+
+    int port() {
+        return port;
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Holds the next streams after their first chunk; complete the returned promise to go on. */
+    Promise<Void> holdStreams() {
+        Promise<Void> p = Promise.promise();
+        hold.set(p);
+        return p;
+    }
+
+    private void handle(HttpServerRequest req) {
+        switch (req.path()) {
+            case "/health" -> {
+                if (healthy.get()) {
+                    req.response().end("{\"status\":\"ok\"}");
+                } else {
+                    req.response().setStatusCode(503).end("{\"status\":\"loading\"}");
+                }
+            }
+            case "/v1/models" -> req.response().putHeader("content-type", "application/json")
+                    .end(OpenAiJson.modelList(models.stream().map(m -> new ModelCard(m, 1, "stub")).toList()));
+            case "/v1/chat/completions", "/v1/completions" -> req.body().onSuccess(body -> {
+                inferenceRequests.incrementAndGet();
+                lastBody.set(body.toString());
+                Endpoint endpoint = req.path().equals("/v1/chat/completions") ? Endpoint.CHAT : Endpoint.COMPLETIONS;
+                infer(req, endpoint, body.toString().contains("\"stream\":true"));
+            });
+            default -> req.response().setStatusCode(404).end();
+        }
+    }
+
+    private void infer(HttpServerRequest req, Endpoint endpoint, boolean stream) {
+        switch (mode.get()) {
+            case HANG -> req.connection().closeHandler(v -> closedMidStream.set(true));
+            case CLOSE -> req.connection().close();
+            case FAIL -> req.response().setStatusCode(500).putHeader("content-type", "application/json")
+                    .end("{\"error\":{\"message\":\"stub failure\",\"type\":\"server_error\",\"param\":null,\"code\":\"stub\"}}");
+            case NORMAL -> {
+                if (!stream) {
+                    req.response().putHeader("content-type", "application/json").end(OpenAiJson.response(endpoint, name,
+                            1, "m", "hello from " + name, FinishReason.STOP, new Usage(1, 2)));
+                    return;
+                }
+                var resp = req.response().setChunked(true).putHeader("content-type", Sse.CONTENT_TYPE);
+                resp.closeHandler(v -> {
+                    if (!resp.ended()) {
+                        closedMidStream.set(true);
+                    }
+                });
+                resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", "assistant", "one", null, false)));
+                firstChunkSent.set(true);
+                Promise<Void> p = hold.get();
+                Future<Void> gate = p == null ? Future.succeededFuture() : p.future();
+                gate.onComplete(v -> {
+                    if (resp.closed()) {
+                        return;
+                    }
+                    resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", null, "two", null, false)));
+                    resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", null, null, FinishReason.STOP, false)));
+                    resp.end(Sse.done());
+                });
+            }
+        }
+    }
+
+    static <T> T await(Future<T> f) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

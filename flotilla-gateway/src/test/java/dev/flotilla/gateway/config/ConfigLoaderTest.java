@@ -1,0 +1,191 @@
+package dev.flotilla.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigLoaderTest {
+    private final ConfigLoader loader = new ConfigLoader(Set.of("least-requests"));
+
+    private static final String NODE = "nodes:\n  - { name: a, url: http://127.0.0.1:9001 }\n";
+
+    @Test
+    void parse_fullExample_buildsRecordTree() {
+        GatewayConfig c = loader.parse("""
+                listen: { host: 0.0.0.0, port: 9090, maxBodyBytes: 1MiB }
+                health: { interval: 500ms, timeout: 2s }
+                routing: { policy: least-requests }
+                dispatch: { connectTimeout: 3s, idleTimeout: 1m, poolSize: 64 }
+                nodes:
+                  - name: sim-h100
+                    url: http://127.0.0.1:9001
+                    accelerator: H100
+                    memoryGb: 80
+                    tflops: 989
+                  - { name: sim-l4, url: "https://localhost:9002/" }
+                """, Map.of());
+        assertThat(c.listen()).isEqualTo(new GatewayConfig.Listen("0.0.0.0", 9090, 1024 * 1024));
+        assertThat(c.health()).isEqualTo(new GatewayConfig.Health(Duration.ofMillis(500), Duration.ofSeconds(2)));
+        assertThat(c.dispatch()).isEqualTo(new GatewayConfig.Dispatch(Duration.ofSeconds(3), Duration.ofMinutes(1), 64));
+        assertThat(c.nodes()).containsExactly(
+                new GatewayConfig.Node("sim-h100", "http://127.0.0.1:9001", "H100", 80, 989.0),
+                new GatewayConfig.Node("sim-l4", "https://localhost:9002/"));
+    }
+
+    @Test
+    void parse_emptyText_givesDefaults() {
+        assertThat(loader.parse("", Map.of())).isEqualTo(GatewayConfig.defaults());
+        assertThat(GatewayConfig.defaults().listen().port()).isEqualTo(8080);
+        assertThat(GatewayConfig.defaults().health().interval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(GatewayConfig.defaults().dispatch().poolSize()).isGreaterThanOrEqualTo(64);
+    }
+
+    @Test
+    void parse_envOverrides_replaceYamlValues() {
+        GatewayConfig c = loader.parse(NODE + "listen: { port: 8080 }\n", Map.of(
+                "FLOTILLA_LISTEN_PORT", "9090",
+                "FLOTILLA_HEALTH_INTERVAL", "250ms",
+                "FLOTILLA_NODES_0_URL", "http://127.0.0.1:7000",
+                "flotilla_nodes_0_memory_gb", "24",
+                "FLOTILLA_LISTEN_MAXBODYBYTES", "2048",
+                "PATH", "/usr/bin"));
+        assertThat(c.listen().port()).isEqualTo(9090);
+        assertThat(c.listen().maxBodyBytes()).isEqualTo(2048);
+        assertThat(c.health().interval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.nodes().get(0).url()).isEqualTo("http://127.0.0.1:7000");
+        assertThat(c.nodes().get(0).memoryGb()).isEqualTo(24);
+    }
+
+    @Test
+    void parse_envNodeAtNextIndex_appendsNode() {
+        GatewayConfig c = loader.parse(NODE, Map.of(
+                "FLOTILLA_NODES_1_NAME", "b", "FLOTILLA_NODES_1_URL", "http://127.0.0.1:9002"));
+        assertThat(c.nodes()).extracting(GatewayConfig.Node::name).containsExactly("a", "b");
+    }
+
+    @Test
+    void parse_unrelatedFlotillaVariable_isIgnored() {
+        assertThat(loader.parse(NODE, Map.of("FLOTILLA_HOME", "/opt/flotilla")).nodes()).hasSize(1);
+    }
+
+    static Stream<Arguments> problems() {
+        return Stream.of(
+                named("port out of range", "listen: { port: 70000 }",
+                        "listen.port: 70000 (expected an integer from 0 to 65535; 0 picks a free port)"),
+                named("port not a number", "listen: { port: eighty }",
+                        "listen.port: \"eighty\" (expected an integer)"),
+                named("empty host", "listen: { host: '' }",
+                        "listen.host: \"\" (expected a host name or IP address)"),
+                named("tiny body limit", "listen: { maxBodyBytes: 10 }",
+                        "listen.maxBodyBytes: 10 (expected at least 1024 bytes, e.g. 16MiB)"),
+                named("bad size", "listen: { maxBodyBytes: lots }",
+                        "listen.maxBodyBytes: \"lots\" (expected a size in bytes like 1048576, 512KiB or 16MiB)"),
+                named("duration without unit", "health: { interval: 5 }",
+                        "health.interval: 5 (expected a duration like 500ms, 2s, 1m or 1h)"),
+                named("zero duration", "health: { timeout: 0s }",
+                        "health.timeout: 0ms (expected a positive duration like 500ms, 2s or 1m)"),
+                named("zero idle timeout", "dispatch: { idleTimeout: 0ms }",
+                        "dispatch.idleTimeout: 0ms (expected a positive duration like 500ms, 2s or 1m)"),
+                named("pool size zero", "dispatch: { poolSize: 0 }",
+                        "dispatch.poolSize: 0 (expected an integer from 1 to 10000)"),
+                named("unknown policy", "routing: { policy: random }",
+                        "routing.policy: \"random\" (expected one of: least-requests)"),
+                named("unknown top-level key", "listne: { port: 1 }",
+                        "listne: a mapping (unknown key; expected one of: listen, health, routing, dispatch, nodes)"),
+                named("unknown nested key", "health: { intervall: 1s }",
+                        "health.intervall: \"1s\" (unknown key; expected one of: interval, timeout)"),
+                named("unknown node key", "nodes: [ { name: a, url: 'http://h:1', gpu: H100 } ]",
+                        "nodes[0].gpu: \"H100\" (unknown key; expected one of: name, url, accelerator, memoryGb, tflops)"),
+                named("section not a mapping", "health: fast",
+                        "health: \"fast\" (expected a mapping)"),
+                named("missing node name", "nodes: [ { url: 'http://h:1' } ]",
+                        "nodes[0].name: <missing> (expected 1-63 lower-case letters, digits, '-', '.' or '_', starting and ending with a letter or digit)"),
+                named("bad node name", "nodes: [ { name: 'Big Node', url: 'http://h:1' } ]",
+                        "nodes[0].name: \"Big Node\" (expected 1-63 lower-case letters, digits, '-', '.' or '_', starting and ending with a letter or digit)"),
+                named("duplicate node name", "nodes: [ { name: a, url: 'http://h:1' }, { name: a, url: 'http://h:2' } ]",
+                        "nodes[1].name: \"a\" (expected a unique name; nodes[0] has it too)"),
+                named("url without port", "nodes: [ { name: a, url: 'http://h' } ]",
+                        "nodes[0].url: \"http://h\" (expected an http(s) URL with host and port and no path, e.g. http://127.0.0.1:9001)"),
+                named("url with path", "nodes: [ { name: a, url: 'http://h:1/v1' } ]",
+                        "nodes[0].url: \"http://h:1/v1\" (expected an http(s) URL with host and port and no path, e.g. http://127.0.0.1:9001)"),
+                named("url wrong scheme", "nodes: [ { name: a, url: 'ftp://h:1' } ]",
+                        "nodes[0].url: \"ftp://h:1\" (expected an http(s) URL with host and port and no path, e.g. http://127.0.0.1:9001)"),
+                named("missing url", "nodes: [ { name: a } ]",
+                        "nodes[0].url: <missing> (expected an http(s) URL with host and port and no path, e.g. http://127.0.0.1:9001)"),
+                named("negative memory", "nodes: [ { name: a, url: 'http://h:1', memoryGb: -1 } ]",
+                        "nodes[0].memoryGb: -1 (expected a positive integer)"),
+                named("tflops not a number", "nodes: [ { name: a, url: 'http://h:1', tflops: fast } ]",
+                        "nodes[0].tflops: \"fast\" (expected a number)"),
+                named("nodes not a list", "nodes: a",
+                        "nodes: \"a\" (expected a list of nodes)"));
+    }
+
+    private static Arguments named(String name, String yaml, String problem) {
+        return Arguments.of(Named.of(name, yaml), problem);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("problems")
+    void parse_invalidValue_reportsPathValueAndExpectation(String yaml, String problem) {
+        assertThatThrownBy(() -> loader.parse(yaml, Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(problem))
+                .hasMessageContaining(problem);
+    }
+
+    @Test
+    void parse_severalProblems_listsEveryOneAtOnce() {
+        assertThatThrownBy(() -> loader.parse("""
+                listen: { port: -1 }
+                health: { interval: soon }
+                routing: { policy: random }
+                nodes: [ { name: a, url: 'http://h' } ]
+                """, Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(4))
+                .hasMessageStartingWith("Invalid gateway configuration (4 problems):");
+    }
+
+    @Test
+    void parse_badEnvironmentValue_namesTheVariable() {
+        assertThatThrownBy(() -> loader.parse(NODE, Map.of("FLOTILLA_LISTEN_PROT", "9090", "FLOTILLA_NODES_5_URL", "x")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "FLOTILLA_LISTEN_PROT: \"9090\" (expected a configuration path, e.g. FLOTILLA_LISTEN_PORT or FLOTILLA_NODES_0_URL)",
+                        "FLOTILLA_NODES_5_URL: \"x\" (expected a list index from 0 to 1; the index 1 appends)"));
+    }
+
+    @Test
+    void parse_envPortNotNumber_reportsConfigPath() {
+        assertThatThrownBy(() -> loader.parse("", Map.of("FLOTILLA_LISTEN_PORT", "http")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("listen.port: \"http\" (expected an integer)"));
+    }
+
+    @Test
+    void parse_malformedYaml_reportsLine() {
+        assertThatThrownBy(() -> loader.parse("listen: {port: 1\nhealth: [", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("(yaml):")
+                .hasMessageContaining("expected valid YAML");
+    }
+
+    @Test
+    void validate_configBuiltInCode_checksTheSameRules() {
+        GatewayConfig c = GatewayConfig.of(List.of(new GatewayConfig.Node("a", "http://127.0.0.1:1"),
+                new GatewayConfig.Node("a", "127.0.0.1:2")));
+        assertThatThrownBy(() -> loader.validate(c))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "nodes[1].name: \"a\" (expected a unique name; nodes[0] has it too)",
+                        "nodes[1].url: \"127.0.0.1:2\" (expected an http(s) URL with host and port and no path, e.g. http://127.0.0.1:9001)"));
+        assertThat(loader.validate(GatewayConfig.of(List.of(new GatewayConfig.Node("a", "http://127.0.0.1:1")))
+                .withListen(GatewayConfig.Listen.loopback(0)))).isNotNull();
+    }
+}
