@@ -342,7 +342,6 @@ public final class LlamaEngine implements Engine {
         try {
             while (stream.hasNext()) {
                 if (generation.cancelled() || isClosed()) {
-                    stream.cancel();
                     break;
                 }
                 LlamaOutput output = stream.next();
@@ -353,7 +352,6 @@ public final class LlamaEngine implements Engine {
                 }
                 rate.add(1);
                 if (!generation.token(output.text)) {
-                    stream.cancel();
                     break;
                 }
             }
@@ -361,6 +359,11 @@ public final class LlamaEngine implements Engine {
             generation.fail(new IllegalStateException("llama.cpp failed during generation " + generation.id()
                     + ": " + e.getMessage(), e));
             return;
+        } finally {
+            // a stream left neither drained nor cancelled makes the other slots' readers busy-spin
+            if (stream.hasNext()) {
+                stream.cancel();
+            }
         }
         if (ended) {
             // llama.cpp does not pass its stop reason through the binding; reaching the budget means the
@@ -422,9 +425,15 @@ public final class LlamaEngine implements Engine {
                 return;
             }
             try {
-                Path dir = configured != null
-                        ? Files.createDirectories(configured)
-                        : Files.createTempDirectory("flotilla-jllama-");
+                Path dir;
+                if (configured != null) {
+                    dir = Files.createDirectories(configured);
+                } else {
+                    dir = Files.createTempDirectory("flotilla-jllama-");
+                    // removed at exit in reverse order: the extracted library, then its directory
+                    dir.toFile().deleteOnExit();
+                    dir.resolve(System.mapLibraryName("jllama")).toFile().deleteOnExit();
+                }
                 System.setProperty(NATIVE_TMPDIR_PROPERTY, dir.toAbsolutePath().toString());
             } catch (IOException e) {
                 throw new UncheckedIOException("nativeTmpDir: " + configured + " (cannot create it: " + e + ")", e);

@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One submitted generation: its request, its token budget and its listener. Every listener call and the
- * cancel flag share one lock, so once {@link #cancel()} returns no callback is running or will start.
+ * One submitted generation: its request, its token budget and its listener. Every listener call holds one
+ * lock and checks the cancel flag under it, so once {@link #cancel()} returns no callback is running or will
+ * start.
  */
 final class LlamaGeneration implements Generation {
     private static final Logger log = LoggerFactory.getLogger(LlamaGeneration.class);
@@ -47,17 +48,19 @@ final class LlamaGeneration implements Generation {
         return request.id();
     }
 
+    /**
+     * Sets the flag the slot thread checks before each callback, then waits for a callback in progress (if
+     * any) to return: after this method returns, no callback runs or starts. Called from inside a callback,
+     * it returns at once (the lock is reentrant) and that callback is the last.
+     */
     @Override
     public void cancel() {
-        callbacks.lock();
-        try {
-            if (cancelled || finished) {
-                return;
-            }
-            cancelled = true;
-        } finally {
-            callbacks.unlock();
+        if (cancelled) {
+            return;
         }
+        cancelled = true;
+        callbacks.lock();
+        callbacks.unlock();
         onCancel.accept(this);
     }
 
