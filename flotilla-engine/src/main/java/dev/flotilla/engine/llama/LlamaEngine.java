@@ -308,15 +308,20 @@ public final class LlamaEngine implements Engine {
                 run(generation);
             } catch (RuntimeException | Error e) {
                 log.error("generation {}: unexpected failure in its slot thread", generation.id(), e);
+                release(generation);
                 generation.fail(e);
             } finally {
-                lock.lock();
-                try {
-                    running.remove(generation);
-                } finally {
-                    lock.unlock();
-                }
+                release(generation);
             }
+        }
+    }
+
+    private void release(LlamaGeneration generation) {
+        lock.lock();
+        try {
+            running.remove(generation);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -334,6 +339,7 @@ public final class LlamaEngine implements Engine {
         try {
             stream = model.generate(parameters).iterator();
         } catch (RuntimeException e) {
+            release(generation);
             generation.fail(new IllegalStateException("llama.cpp refused generation " + generation.id()
                     + ": " + e.getMessage(), e));
             return;
@@ -356,6 +362,7 @@ public final class LlamaEngine implements Engine {
                 }
             }
         } catch (RuntimeException e) {
+            release(generation);
             generation.fail(new IllegalStateException("llama.cpp failed during generation " + generation.id()
                     + ": " + e.getMessage(), e));
             return;
@@ -365,6 +372,8 @@ public final class LlamaEngine implements Engine {
                 stream.cancel();
             }
         }
+        // the slot is free in llama.cpp already: show it in state() before the listener hears the outcome
+        release(generation);
         if (ended) {
             // llama.cpp does not pass its stop reason through the binding; reaching the budget means the
             // max_tokens or the slot's context ended the text

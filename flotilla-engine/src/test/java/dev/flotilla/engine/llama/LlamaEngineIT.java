@@ -140,6 +140,7 @@ class LlamaEngineIT {
         assertThat(completion.reason()).isEqualTo(FinishReason.LENGTH);
         assertThat(completion.usage().completionTokens()).isEqualTo(5);
         assertThat(listener.finalCallbacks).hasValue(1);
+        assertThat(engine.state().running()).as("the slot is free before onComplete").isZero();
     }
 
     @Test
