@@ -1,0 +1,34 @@
+package dev.flotilla.app;
+
+import dev.flotilla.gateway.Gateway;
+import dev.flotilla.gateway.config.GatewayConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code flotilla gateway}: the OpenAI endpoint in front of the nodes listed in a YAML file
+ * (environment variables {@code FLOTILLA_...} override it; see docs/configuration.md).
+ */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+        description = "Runs the gateway over the nodes of a YAML config (FLOTILLA_* environment variables override it).")
+final class GatewayCommand implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "Gateway YAML config.")
+    Path config;
+
+    @Option(names = "--parent-pid", hidden = true)
+    Long parentPid;
+
+    @Override
+    public Integer call() {
+        Lifecycle.exitWithParent(parentPid);
+        GatewayConfig cfg = Gateway.configLoader().load(config, System.getenv());
+        Gateway gateway = Gateway.start(cfg, Clock.systemUTC());
+        Lifecycle.announceReady("gateway", "gateway", gateway.url().toString());
+        Lifecycle.runUntilShutdown(gateway);
+        return 0;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.flotilla.app;
+
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Process lifecycle of the long-running commands: ready line, clean shutdown on signals, parent watch. */
+final class Lifecycle {
+    private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
+
+    private Lifecycle() {
+    }
+
+    /** Prints the line a supervising {@code flotilla up} waits for. */
+    static void announceReady(String role, String name, String url) {
+        System.out.println(ChildProcesses.READY + role + " " + name + " " + url);
+        System.out.flush();
+    }
+
+    /**
+     * Exits (running shutdown hooks) when the given parent process ends, so children of a
+     * {@code flotilla up} that was killed outright do not linger.
+     */
+    static void exitWithParent(Long parentPid) {
+        if (parentPid == null) {
+            return;
+        }
+        ProcessHandle.of(parentPid).ifPresentOrElse(
+                parent -> parent.onExit().thenRun(() -> {
+                    LOG.info("parent process {} ended; shutting down", parentPid);
+                    System.exit(0);
+                }),
+                () -> {
+                    LOG.info("parent process {} is gone; shutting down", parentPid);
+                    System.exit(0);
+                });
+    }
+
+    /** Closes the resources, in order, on SIGINT/SIGTERM or exit, and blocks until then. */
+    static void runUntilShutdown(AutoCloseable... resources) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (AutoCloseable r : resources) {
+                try {
+                    r.close();
+                } catch (Exception e) {
+                    LOG.warn("while stopping: {}", e.toString());
+                }
+            }
+            stopped.countDown();
+        }, "shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.flotilla.app;
+
+import dev.flotilla.engine.Engine;
+import dev.flotilla.engine.llama.GgufFile;
+import dev.flotilla.engine.llama.LlamaConfig;
+import dev.flotilla.engine.llama.LlamaEngine;
+import dev.flotilla.engine.server.NodeServer;
+import dev.flotilla.engine.server.NodeServerConfig;
+import dev.flotilla.engine.sim.AcceleratorProfile;
+import dev.flotilla.engine.sim.SimulatedEngine;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code flotilla node}: one inference node, either llama.cpp on a GGUF file ({@code --model}) or a
+ * simulated GPU ({@code --profile}), serving the OpenAI API, {@code /health}, {@code /node/info}
+ * and {@code /metrics}.
+ */
+@Command(name = "node", mixinStandardHelpOptions = true,
+        description = "Runs one inference node: llama.cpp on --model FILE, or a simulated GPU with --profile NAME.")
+final class NodeCommand implements Callable<Integer> {
+    static final String DEFAULT_SIM_MODEL = "sim-llama-3-8b";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--name", description = "Node name (default: llama or sim-<profile>).")
+    String name;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Listen address (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8000", description = "Listen port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "GGUF model file: runs llama.cpp.")
+    Path model;
+
+    @Option(names = "--model-name", description = "Model name clients use (default: the GGUF file name without "
+            + ".gguf, or " + DEFAULT_SIM_MODEL + " for a simulated node).")
+    String modelName;
+
+    @Option(names = "--slots", defaultValue = "4", description = "llama.cpp parallel slots (default: ${DEFAULT-VALUE}).")
+    int slots;
+
+    @Option(names = "--ctx-per-slot", defaultValue = "512",
+            description = "llama.cpp context tokens per slot, prompt and output (default: ${DEFAULT-VALUE}).")
+    int ctxPerSlot;
+
+    @Option(names = "--threads", defaultValue = "1", description = "llama.cpp threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--eos-token-id", defaultValue = "auto", description = "End-of-text token for llama.cpp: a token "
+            + "id, 'none' (the file's EOS), or 'auto' (default): a model without a chat template ends its text at "
+            + "its BOS token, as llama2.c story models do, else the file's EOS.")
+    String eosTokenId;
+
+    @Option(names = "--profile", description = "Simulated accelerator profile: H100, A100-80G, L40S, L4, T4 or zero.")
+    String profile;
+
+    @Option(names = "--parent-pid", hidden = true)
+    Long parentPid;
+
+    @Override
+    public Integer call() {
+        if ((model == null) == (profile == null)) {
+            throw new ParameterException(spec.commandLine(), model == null
+                    ? "give --model FILE (llama.cpp) or --profile NAME (simulated GPU: " + profileNames() + ")"
+                    : "--model and --profile exclude each other: a node runs one engine");
+        }
+        Lifecycle.exitWithParent(parentPid);
+        Clock clock = Clock.systemUTC();
+        Engine engine = model != null ? llama(clock) : simulated();
+        String nodeName = name != null ? name
+                : model != null ? "llama" : "sim-" + profile.toLowerCase(Locale.ROOT);
+        NodeServer server;
+        try {
+            server = NodeServer.start(new NodeServerConfig(nodeName, host, port, 1), engine, clock);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        Lifecycle.announceReady("node", nodeName, server.url());
+        Lifecycle.runUntilShutdown(server, engine);
+        return 0;
+    }
+
+    private Engine llama(Clock clock) {
+        GgufFile gguf = GgufFile.read(model);
+        LlamaConfig config = LlamaConfig.of(model).withModelName(modelName).withSlots(slots)
+                .withCtxPerSlot(ctxPerSlot).withThreads(threads).withEosTokenOverride(eosOverride(gguf));
+        return LlamaEngine.load(config, clock);
+    }
+
+    private Integer eosOverride(GgufFile gguf) {
+        return switch (eosTokenId.toLowerCase(Locale.ROOT)) {
+            case "none" -> null;
+            case "auto" -> gguf.chatTemplate().isPresent() ? null
+                    : gguf.integer("tokenizer.ggml.bos_token_id").stream().mapToObj(id -> (int) id).findFirst()
+                            .orElse(null);
+            default -> {
+                try {
+                    yield Integer.parseInt(eosTokenId);
+                } catch (NumberFormatException e) {
+                    throw new ParameterException(spec.commandLine(), "--eos-token-id: '" + eosTokenId
+                            + "' (expected a token id, 'auto' or 'none')");
+                }
+            }
+        };
+    }
+
+    private Engine simulated() {
+        AcceleratorProfile p = AcceleratorProfile.named(profile);
+        return SimulatedEngine.realTime(modelName != null ? modelName : DEFAULT_SIM_MODEL, p);
+    }
+
+    private static String profileNames() {
+        return String.join(", ", AcceleratorProfile.builtIns().stream().map(AcceleratorProfile::name).toList());
+    }
+
+    static String defaultModelName(Path model) {
+        String file = model.getFileName().toString();
+        return file.toLowerCase(Locale.ROOT).endsWith(".gguf") ? file.substring(0, file.length() - 5) : file;
+    }
+}
