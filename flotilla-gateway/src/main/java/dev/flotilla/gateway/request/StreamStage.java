@@ -60,7 +60,12 @@ final class StreamStage implements Stage {
         });
         in.exceptionHandler(err -> done.tryFail(ctx.clientGone() ? new ClientCancelledException()
                 : forwarder.classify(node, err)));
-        in.endHandler(v -> out.end().onComplete(ended -> done.tryComplete()));
+        in.endHandler(v -> {
+            // the node's work is over: Complete releases its load before the client sees the last
+            // byte, so a client's next request is scheduled against the released count
+            done.tryComplete();
+            out.end();
+        });
         in.resume();
         return done.future();
     }
