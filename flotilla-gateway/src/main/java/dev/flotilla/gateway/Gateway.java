@@ -111,10 +111,24 @@ public final class Gateway implements AutoCloseable {
 
     private static Future<Gateway> start(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock) {
         Gateway gateway = new Gateway(vertx, ownsVertx, config, clock);
-        return gateway.health.start()
+        return onEventLoop(vertx, () -> gateway.health.start()
                 .compose(v -> gateway.listen(clock))
                 .map(v -> gateway)
-                .recover(err -> gateway.shutdown().transform(ignored -> Future.failedFuture(err)));
+                .recover(err -> gateway.shutdown().transform(ignored -> Future.failedFuture(err))));
+    }
+
+    /**
+     * Runs a chain of Vert.x futures on an event loop. Chained from another thread, a step whose
+     * future has already completed runs on the caller's thread, racing the event loop for the
+     * same connection (a response body can then be lost and its future never complete).
+     */
+    private static <T> Future<T> onEventLoop(Vertx vertx, java.util.function.Supplier<Future<T>> chain) {
+        if (Vertx.currentContext() != null) {
+            return chain.get();
+        }
+        io.vertx.core.Promise<T> result = io.vertx.core.Promise.promise();
+        vertx.runOnContext(v -> chain.get().onComplete(result));
+        return result.future();
     }
 
     private Future<Void> listen(Clock clock) {
@@ -194,11 +208,15 @@ public final class Gateway implements AutoCloseable {
 
     /** Runs one health check round now; completes when every node has been checked. */
     public Future<Void> checkNodes() {
-        return health.checkAll();
+        return onEventLoop(vertx, health::checkAll);
     }
 
     /** Stops accepting, waits briefly for in-flight requests, closes the node clients. */
     public Future<Void> shutdown() {
+        return onEventLoop(vertx, this::stopAll);
+    }
+
+    private Future<Void> stopAll() {
         health.stop();
         List<Future<?>> undeployed = new ArrayList<>();
         for (String id : List.copyOf(deployments)) {

@@ -7,6 +7,7 @@ import dev.flotilla.engine.sim.AcceleratorProfile;
 import dev.flotilla.engine.sim.SimulatedEngine;
 import dev.flotilla.protocol.PrometheusText;
 import dev.flotilla.protocol.Sse;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -59,11 +60,14 @@ class NodeServerIT {
     private static Reply call(HttpMethod method, String path, String body) throws Exception {
         RequestOptions o = new RequestOptions().setMethod(method).setPort(node.port()).setHost("127.0.0.1")
                 .setURI(path).putHeader("content-type", "application/json");
-        // the body handler is set on the event loop, in the same chain, so no byte is missed
-        return client.request(o).compose(r -> body == null ? r.send() : r.send(body))
+        // the whole chain runs on the event loop: chained from the test thread, a step whose future
+        // had already completed would run here and race the event loop for the response body
+        Promise<Reply> reply = Promise.promise();
+        vertx.runOnContext(v -> client.request(o).compose(r -> body == null ? r.send() : r.send(body))
                 .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.getHeader("content-type"),
                         b.toString(), resp.getHeader("retry-after"))))
-                .await(30, TimeUnit.SECONDS);
+                .onComplete(reply));
+        return reply.future().await(30, TimeUnit.SECONDS);
     }
 
     private static String chat(String extra) {
@@ -143,10 +147,9 @@ class NodeServerIT {
                 .setURI("/v1/chat/completions");
         HttpClient own = vertx.createHttpClient();
         Sse.Decoder decoder = Sse.decoder();
-        own.request(o)
+        vertx.runOnContext(v -> own.request(o)
                 .compose(r -> r.send(chat(",\"stream\":true").replace("\"max_tokens\":5", "\"max_tokens\":2000")))
-                .onSuccess(resp -> resp.handler(b -> received.addAll(decoder.feed(b.getBytes()))))
-                .await(30, TimeUnit.SECONDS);
+                .onSuccess(resp -> resp.handler(b -> received.addAll(decoder.feed(b.getBytes())))));
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 3);
         assertThat(engine.state().running()).isEqualTo(1);
         assertThat(runningMetric()).isEqualTo(1.0);
