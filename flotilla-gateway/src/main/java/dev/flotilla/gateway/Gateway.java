@@ -48,7 +48,8 @@ public final class Gateway implements AutoCloseable {
     private final NodeRegistry registry;
     private final GatewayMetrics metrics;
     private final HealthChecker health;
-    private final HttpClient nodeClient;
+    private final HttpClientOptions nodeClientOptions;
+    private final PoolOptions nodePoolOptions;
     private final HttpClient healthClient;
     private final List<String> deployments = new ArrayList<>();
     private int port;
@@ -60,10 +61,9 @@ public final class Gateway implements AutoCloseable {
         this.registry = new NodeRegistry(config.nodes(), clock);
         this.metrics = new GatewayMetrics(registry);
         GatewayConfig.Dispatch d = config.dispatch();
-        this.nodeClient = vertx.createHttpClient(
-                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-                        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, d.connectTimeout().toMillis())),
-                new PoolOptions().setHttp1MaxSize(d.poolSize()).setMaxWaitQueueSize(-1));
+        this.nodeClientOptions = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, d.connectTimeout().toMillis()));
+        this.nodePoolOptions = new PoolOptions().setHttp1MaxSize(d.poolSize()).setMaxWaitQueueSize(-1);
         this.healthClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(2));
         this.health = new HealthChecker(vertx, healthClient, registry, config.health().interval(), config.health().timeout());
@@ -133,12 +133,15 @@ public final class Gateway implements AutoCloseable {
 
     private Future<Void> listen(Clock clock) {
         LongSupplier ticker = System::nanoTime;
-        Forwarder forwarder = new Forwarder(nodeClient, config.dispatch());
         Scheduler scheduler = Scheduler.of(SchedulingPlugins.builtIn(), config.routing().policy());
-        RequestPipeline pipeline = new RequestPipeline(scheduler, registry, forwarder, metrics, ticker);
         long retryAfter = Math.max(1, (config.health().interval().toMillis() + 999) / 1000);
-        GatewayRouter router = new GatewayRouter(pipeline, registry, metrics, new ErrorResponses(retryAfter),
-                config.listen().maxBodyBytes(), clock.instant().getEpochSecond(), ticker);
+        ErrorResponses errors = new ErrorResponses(retryAfter);
+        long created = clock.instant().getEpochSecond();
+        // each server instance gets its own node client, so that a request and its upstream
+        // connection live on the same event loop: a shared client hops every chunk between loops
+        java.util.function.Function<HttpClient, GatewayRouter> routers = client -> new GatewayRouter(
+                new RequestPipeline(scheduler, registry, new Forwarder(client, config.dispatch()), metrics, ticker),
+                registry, metrics, errors, config.listen().maxBodyBytes(), created, ticker);
         String host = config.listen().host();
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         // Vert.x shares one listening socket among instances bound to the same host and port
@@ -148,7 +151,8 @@ public final class Gateway implements AutoCloseable {
         int listenPort = ephemeral && ownsVertx ? -1 : config.listen().port();
         int instanceCount = ephemeral && !ownsVertx ? 1 : instances;
         java.util.Set<Integer> bound = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        return vertx.deployVerticle(() -> new ServerVerticle(router, host, listenPort, bound),
+        return vertx.deployVerticle(() -> new ServerVerticle(routers, nodeClientOptions, nodePoolOptions, host,
+                                listenPort, bound),
                         new DeploymentOptions().setInstances(instanceCount))
                 .compose(id -> {
                     deployments.add(id);
@@ -224,8 +228,7 @@ public final class Gateway implements AutoCloseable {
         }
         deployments.clear();
         return Future.join(undeployed)
-                .transform(ignored -> Future.join(nodeClient.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS),
-                        healthClient.close()))
+                .transform(ignored -> healthClient.close())
                 .transform(ignored -> ownsVertx ? vertx.close() : Future.succeededFuture());
     }
 
@@ -243,14 +246,20 @@ public final class Gateway implements AutoCloseable {
 
     /** One HTTP server instance on its own event loop; several share the port to use every core. */
     private static final class ServerVerticle extends VerticleBase {
-        private final GatewayRouter router;
+        private final java.util.function.Function<HttpClient, GatewayRouter> routers;
+        private final HttpClientOptions clientOptions;
+        private final PoolOptions poolOptions;
         private final String host;
         private final int port;
         private final java.util.Set<Integer> bound;
         private HttpServer server;
+        private HttpClient client;
 
-        ServerVerticle(GatewayRouter router, String host, int port, java.util.Set<Integer> bound) {
-            this.router = router;
+        ServerVerticle(java.util.function.Function<HttpClient, GatewayRouter> routers, HttpClientOptions clientOptions,
+                       PoolOptions poolOptions, String host, int port, java.util.Set<Integer> bound) {
+            this.routers = routers;
+            this.clientOptions = clientOptions;
+            this.poolOptions = poolOptions;
             this.host = host;
             this.port = port;
             this.bound = bound;
@@ -258,13 +267,16 @@ public final class Gateway implements AutoCloseable {
 
         @Override
         public Future<?> start() {
+            client = vertx.createHttpClient(clientOptions, poolOptions);
             server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
-            return server.requestHandler(router.create(vertx)).listen().onSuccess(s -> bound.add(s.actualPort()));
+            return server.requestHandler(routers.apply(client).create(vertx)).listen()
+                    .onSuccess(s -> bound.add(s.actualPort()));
         }
 
         @Override
         public Future<?> stop() {
-            return server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+            return server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS)
+                    .transform(ignored -> client.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS));
         }
     }
 }
