@@ -12,6 +12,7 @@ import dev.flotilla.engine.EngineState;
 import dev.flotilla.engine.Generation;
 import dev.flotilla.engine.GenerationRequest;
 import dev.flotilla.engine.PromptTooLongException;
+import dev.flotilla.engine.TokenRate;
 import dev.flotilla.engine.TokenListener;
 import dev.flotilla.protocol.ChatMessage;
 import dev.flotilla.protocol.FinishReason;
@@ -57,7 +58,8 @@ public final class LlamaEngine implements Engine {
     private final boolean chatTemplate;
     private final int bosTokens;
     private final double memoryGb;
-    private final TokenRate rate;
+    private final TokenRate rate = new TokenRate();
+    private final Clock clock;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workAvailable = lock.newCondition();
@@ -78,7 +80,7 @@ public final class LlamaEngine implements Engine {
         this.chatTemplate = gguf.chatTemplate().isPresent();
         this.bosTokens = addsBos(gguf) ? 1 : 0;
         this.memoryGb = hostMemoryGb();
-        this.rate = new TokenRate(clock);
+        this.clock = clock;
         for (int i = 0; i < config.slots(); i++) {
             Thread reader = Thread.ofPlatform()
                     .name("llama-" + config.modelName() + "-slot-" + i)
@@ -228,7 +230,7 @@ public final class LlamaEngine implements Engine {
                 kvTokens += generation.contextTokens + generation.generated();
             }
             double kvUsage = (double) kvTokens / ((long) config.slots() * config.ctxPerSlot());
-            return new EngineState(running.size(), waiting.size(), Math.min(1.0, kvUsage), rate.perSecond());
+            return new EngineState(running.size(), waiting.size(), Math.min(1.0, kvUsage), rate.perSecond(nanos()));
         } finally {
             lock.unlock();
         }
@@ -356,7 +358,7 @@ public final class LlamaEngine implements Engine {
                     ended = true;
                     break;
                 }
-                rate.add(1);
+                rate.record(nanos(), 1);
                 if (!generation.token(output.text)) {
                     break;
                 }
@@ -448,5 +450,9 @@ public final class LlamaEngine implements Engine {
                 throw new UncheckedIOException("nativeTmpDir: " + configured + " (cannot create it: " + e + ")", e);
             }
         }
+    }
+
+    private long nanos() {
+        return clock.millis() * 1_000_000L;
     }
 }

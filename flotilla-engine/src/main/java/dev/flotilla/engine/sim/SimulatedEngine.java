@@ -7,6 +7,7 @@ import dev.flotilla.engine.Generation;
 import dev.flotilla.engine.GenerationRequest;
 import dev.flotilla.engine.PromptTooLongException;
 import dev.flotilla.engine.TokenListener;
+import dev.flotilla.engine.TokenRate;
 import dev.flotilla.protocol.ChatMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import dev.flotilla.engine.EngineInfo;
 import dev.flotilla.engine.Generation;
 import dev.flotilla.engine.GenerationRequest;
 import dev.flotilla.engine.PromptTooLongException;
+import dev.flotilla.engine.TokenRate;
 import dev.flotilla.protocol.ChatMessage;
 import dev.flotilla.protocol.FinishReason;
 import java.nio.file.Files;
