@@ -1,5 +1,6 @@
 package dev.flotilla.app;
 
+import dev.flotilla.gateway.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,7 +22,8 @@ public final class Flotilla implements Runnable {
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // start-up failures (bad model file, port taken, invalid config) are the user's to fix:
                     // print what is wrong, not a stack trace
-                    if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+                    if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                            || e instanceof ConfigException) {
                         cmd.getErr().println("flotilla " + cmd.getCommandName() + ": " + e.getMessage());
                         return 2;
                     }

@@ -1,0 +1,89 @@
+package dev.flotilla.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code flotilla} command as a user runs it: start-up errors, and {@code up} without a model. */
+class CommandLineIT {
+
+    private record Result(int exitCode, String output) {
+    }
+
+    private static Result run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-jar", LocalFleetProcess.jar().toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the command ends by itself").isTrue();
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void node_missingModelFile_failsNamingThePath(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nope.gguf");
+        Result r = run("node", "--model", missing.toString(), "--port", "0");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output()).contains(missing.toString(), "no such file").doesNotContain("\tat ");
+    }
+
+    @Test
+    void node_notAGgufFile_failsSayingWhatItIs(@TempDir Path dir) throws Exception {
+        Path text = Files.writeString(dir.resolve("story.gguf"), "Once upon a time, this was not a model file.");
+        Result r = run("node", "--model", text.toString(), "--port", "0");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output()).contains(text.toString(), "not a GGUF file");
+    }
+
+    @Test
+    void node_noEngineChosen_saysHowToChoose() throws Exception {
+        Result r = run("node");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output()).contains("--model FILE", "--profile NAME", "H100", "T4");
+    }
+
+    @Test
+    void gateway_invalidConfig_listsEveryProblem(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("gateway.yaml"), """
+                listen: { port: 70000 }
+                nodes:
+                  - name: a
+                    url: ftp://127.0.0.1:9000
+                  - name: a
+                    url: http://127.0.0.1:9001
+                """);
+        Result r = run("gateway", "--config", config.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output()).contains("listen.port: 70000", "nodes[0].url", "ftp://127.0.0.1:9000", "nodes[1].name");
+    }
+
+    @Test
+    void up_withoutModel_servesSimulatedNodesAndSaysHowToAddAModel() throws Exception {
+        try (LocalFleetProcess fleet = LocalFleetProcess.start("--port", "0")) {
+            assertThat(fleet.log()).contains("./flotilla up --model path/to/model.gguf");
+            assertThat(fleet.nodes.keySet()).containsExactly("sim-h100-1", "sim-l4-2");
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(fleet.gatewayUrl + "/v1/models"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(models.body()).contains("\"id\":\"" + NodeCommand.DEFAULT_SIM_MODEL + "\"");
+            HttpResponse<String> info = http.send(HttpRequest.newBuilder(URI.create(
+                    fleet.nodes.get("sim-l4-2").url() + "/node/info")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(info.body()).contains("\"accelerator\":\"L4\"", "\"engine\":\"simulated\"");
+        }
+    }
+}
