@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         description = "Runs the gateway over the nodes of a YAML config (FLOTILLA_* environment variables override it).")
 final class GatewayCommand implements Callable<Integer> {
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "Gateway YAML config.")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Gateway YAML config (default: none; the defaults and FLOTILLA_* variables).")
     Path config;
 
     @Option(names = "--parent-pid", hidden = true)
@@ -25,9 +26,10 @@ final class GatewayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Lifecycle.exitWithParent(parentPid);
-        GatewayConfig cfg = Gateway.configLoader().load(config, System.getenv());
+        GatewayConfig cfg = config == null ? Gateway.configLoader().parse("", System.getenv())
+                : Gateway.configLoader().load(config, System.getenv());
         Gateway gateway = Gateway.start(cfg, Clock.systemUTC());
-        Lifecycle.announceReady("gateway", "gateway", gateway.url().toString());
+        Lifecycle.announceReady(parentPid, "gateway", "gateway", gateway.url().toString());
         Lifecycle.runUntilShutdown(gateway);
         return 0;
     }

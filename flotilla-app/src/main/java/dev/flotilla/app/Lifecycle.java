@@ -11,9 +11,13 @@ final class Lifecycle {
     private Lifecycle() {
     }
 
-    /** Prints the line a supervising {@code flotilla up} waits for. */
-    static void announceReady(String role, String name, String url) {
-        System.out.println(ChildProcesses.READY + role + " " + name + " " + url);
+    /**
+     * Says that the server listens: the line a supervising {@code flotilla up} waits for when there
+     * is a parent, else a sentence for the person who started it.
+     */
+    static void announceReady(Long parentPid, String role, String name, String url) {
+        System.out.println(parentPid != null ? ChildProcesses.READY + role + " " + name + " " + url
+                : "flotilla " + role + " " + name + " is listening on " + url + " (Ctrl-C stops it)");
         System.out.flush();
     }
 

@@ -87,7 +87,7 @@ final class NodeCommand implements Callable<Integer> {
             engine.close();
             throw e;
         }
-        Lifecycle.announceReady("node", nodeName, server.url());
+        Lifecycle.announceReady(parentPid, "node", nodeName, server.url());
         Lifecycle.runUntilShutdown(server, engine);
         return 0;
     }

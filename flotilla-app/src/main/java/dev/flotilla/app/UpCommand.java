@@ -103,8 +103,14 @@ final class UpCommand implements Callable<Integer> {
 
         Path config = runDir.resolve("gateway.yaml");
         Files.writeString(config, gatewayYaml(nodes));
-        var gateway = fleet.start("gateway", List.of("-Xmx512m"),
-                List.of("gateway", "--config", config.toString()), READY_TIMEOUT);
+        ChildProcesses.Child gateway;
+        try {
+            gateway = fleet.start("gateway", List.of("-Xmx512m"), List.of("gateway", "--config", config.toString()),
+                    READY_TIMEOUT);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "\n(with flotilla up, choose the gateway's port with "
+                    + "--port N, or --port 0 for any free port)", e);
+        }
         printSummary(out, gateway, nodes);
 
         int code = gateway.process().waitFor();
