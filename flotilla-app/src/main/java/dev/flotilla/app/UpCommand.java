@@ -145,7 +145,9 @@ final class UpCommand implements Callable<Integer> {
 
     private String gatewayYaml(List<Started> nodes) {
         StringBuilder y = new StringBuilder();
-        y.append("listen:\n  host: 127.0.0.1\n  port: ").append(port).append('\n');
+        // one event loop: on this machine the gateway shares the cores with the nodes (measured
+        // in docs/benchmarks.md: fewer loops gave more throughput on 2 cores)
+        y.append("listen:\n  host: 127.0.0.1\n  port: ").append(port).append("\n  eventLoops: 1\n");
         y.append("health:\n  interval: 1s\n  timeout: 2s\n");
         y.append("nodes:\n");
         for (Started n : nodes) {

@@ -143,7 +143,7 @@ public final class Gateway implements AutoCloseable {
                 new RequestPipeline(scheduler, registry, new Forwarder(client, config.dispatch()), metrics, ticker),
                 registry, metrics, errors, config.listen().maxBodyBytes(), created, ticker);
         String host = config.listen().host();
-        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int instances = config.listen().effectiveEventLoops();
         // Vert.x shares one listening socket among instances bound to the same host and port
         // (for port 0 Vert.x shares a random port only when asked with a negative port number;
         // on a caller's Vert.x another gateway might hold that shared port, so one instance binds 0)

@@ -41,7 +41,7 @@ public final class ConfigLoader {
 
     /** The schema, used for unknown keys and for resolving environment variable names. */
     private static final Shape SCHEMA = obj(
-            "listen", obj("host", leaf(), "port", leaf(), "maxBodyBytes", leaf()),
+            "listen", obj("host", leaf(), "port", leaf(), "maxBodyBytes", leaf(), "eventLoops", leaf()),
             "health", obj("interval", leaf(), "timeout", leaf()),
             "routing", obj("policy", leaf()),
             "dispatch", obj("connectTimeout", leaf(), "idleTimeout", leaf(), "poolSize", leaf()),
@@ -115,6 +115,10 @@ public final class ConfigLoader {
         }
         if (l.maxBodyBytes() < 1024) {
             p.add("listen.maxBodyBytes: " + l.maxBodyBytes() + " (expected at least 1024 bytes, e.g. 16MiB)");
+        }
+        if (l.eventLoops() < 0 || l.eventLoops() > GatewayConfig.Listen.MAX_EVENT_LOOPS) {
+            p.add("listen.eventLoops: " + l.eventLoops() + " (expected 0 for one per core, or 1 to "
+                    + GatewayConfig.Listen.MAX_EVENT_LOOPS + ")");
         }
         positive(p, "health.interval", c.health().interval());
         positive(p, "health.timeout", c.health().timeout());
@@ -323,7 +327,8 @@ public final class ConfigLoader {
             }
             return new GatewayConfig.Listen(string(n, "listen.host", "host", d.host()),
                     integer(n, "listen.port", "port", d.port()),
-                    size(n, "listen.maxBodyBytes", "maxBodyBytes", d.maxBodyBytes()));
+                    size(n, "listen.maxBodyBytes", "maxBodyBytes", d.maxBodyBytes()),
+                    integer(n, "listen.eventLoops", "eventLoops", d.eventLoops()));
         }
 
         private GatewayConfig.Health health(ObjectNode n) {

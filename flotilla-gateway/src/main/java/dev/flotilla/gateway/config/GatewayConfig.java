@@ -55,11 +55,19 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
      * Where the OpenAI endpoint listens. Port 0 picks a free port (the gateway reports the bound one).
      *
      * @param maxBodyBytes larger request bodies are refused with 413
+     * @param eventLoops   event loops serving requests, each with its own connections to the nodes;
+     *                     0 (the default) means one per core. A gateway that shares its machine with
+     *                     nodes, as under {@code flotilla up}, does better with fewer
      */
-    public record Listen(String host, int port, long maxBodyBytes) {
+    public record Listen(String host, int port, long maxBodyBytes, int eventLoops) {
         public static final String DEFAULT_HOST = "127.0.0.1";
         public static final int DEFAULT_PORT = 8080;
         public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+        public static final int MAX_EVENT_LOOPS = 256;
+
+        public Listen(String host, int port, long maxBodyBytes) {
+            this(host, port, maxBodyBytes, 0);
+        }
 
         public static Listen defaults() {
             return new Listen(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_BODY_BYTES);
@@ -68,6 +76,11 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
         /** Loopback on this port (0 = any free port), default body limit. */
         public static Listen loopback(int port) {
             return new Listen(DEFAULT_HOST, port, DEFAULT_MAX_BODY_BYTES);
+        }
+
+        /** The event loops to run: {@link #eventLoops()}, or one per core when it is 0. */
+        public int effectiveEventLoops() {
+            return eventLoops > 0 ? eventLoops : Math.max(1, Runtime.getRuntime().availableProcessors());
         }
     }
 

@@ -22,7 +22,7 @@ class ConfigLoaderTest {
     @Test
     void parse_fullExample_buildsRecordTree() {
         GatewayConfig c = loader.parse("""
-                listen: { host: 0.0.0.0, port: 9090, maxBodyBytes: 1MiB }
+                listen: { host: 0.0.0.0, port: 9090, maxBodyBytes: 1MiB, eventLoops: 3 }
                 health: { interval: 500ms, timeout: 2s }
                 routing: { policy: least-requests }
                 dispatch: { connectTimeout: 3s, idleTimeout: 1m, poolSize: 64 }
@@ -34,7 +34,7 @@ class ConfigLoaderTest {
                     tflops: 989
                   - { name: sim-l4, url: "https://localhost:9002/" }
                 """, Map.of());
-        assertThat(c.listen()).isEqualTo(new GatewayConfig.Listen("0.0.0.0", 9090, 1024 * 1024));
+        assertThat(c.listen()).isEqualTo(new GatewayConfig.Listen("0.0.0.0", 9090, 1024 * 1024, 3));
         assertThat(c.health()).isEqualTo(new GatewayConfig.Health(Duration.ofMillis(500), Duration.ofSeconds(2)));
         assertThat(c.dispatch()).isEqualTo(new GatewayConfig.Dispatch(Duration.ofSeconds(3), Duration.ofMinutes(1), 64));
         assertThat(c.nodes()).containsExactly(
@@ -88,6 +88,8 @@ class ConfigLoaderTest {
                         "listen.host: \"\" (expected a host name or IP address)"),
                 named("tiny body limit", "listen: { maxBodyBytes: 10 }",
                         "listen.maxBodyBytes: 10 (expected at least 1024 bytes, e.g. 16MiB)"),
+                named("negative event loops", "listen: { eventLoops: -1 }",
+                        "listen.eventLoops: -1 (expected 0 for one per core, or 1 to 256)"),
                 named("bad size", "listen: { maxBodyBytes: lots }",
                         "listen.maxBodyBytes: \"lots\" (expected a size in bytes like 1048576, 512KiB or 16MiB)"),
                 named("duration without unit", "health: { interval: 5 }",
