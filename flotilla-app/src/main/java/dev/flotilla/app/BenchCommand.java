@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         description = {"Load test: the same closed-loop load to each --target in alternating rounds; prints "
                 + "requests/s, latency percentiles, TTFT and inter-token latency, and each target against the first.",
                 "Example: flotilla bench --target node=http://127.0.0.1:8001 --target gateway=http://127.0.0.1:8080 "
-                        + "--model sim-llama-3-8b --requests 2000 --concurrency 32"})
+                        + "--model sim-llama-2-7b --requests 2000 --concurrency 32"})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "node", mixinStandardHelpOptions = true,
         description = "Runs one inference node: llama.cpp on --model FILE, or a simulated GPU with --profile NAME.")
 final class NodeCommand implements Callable<Integer> {
-    static final String DEFAULT_SIM_MODEL = "sim-llama-3-8b";
+    static final String DEFAULT_SIM_MODEL = "sim-llama-2-7b";
 
     @Spec
     CommandSpec spec;
