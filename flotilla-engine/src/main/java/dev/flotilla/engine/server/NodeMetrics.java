@@ -48,12 +48,8 @@ final class NodeMetrics {
     // The telemetry read at the start of the scrape under way; the gauges' callbacks read it.
     private volatile TelemetrySample current;
 
-    NodeMetrics(Engine engine) {
-        this(engine, null);
-    }
-
     NodeMetrics(Engine engine, NodeTelemetry telemetry) {
-        this.telemetry = telemetry;
+        this.telemetry = java.util.Objects.requireNonNull(telemetry, "telemetry");
         this.model = engine.model();
         GaugeWithCallback.builder().name("vllm:num_requests_running")
                 .help("Number of requests in the running batch.").labelNames("model_name")
@@ -86,9 +82,7 @@ final class NodeMetrics {
         e2e = Histogram.builder().name("vllm:e2e_request_latency_seconds")
                 .help("Histogram of end to end request latency in seconds.").labelNames("model_name")
                 .classicOnly().classicUpperBounds(E2E_BUCKETS).register(registry);
-        if (telemetry != null) {
-            registerTelemetry();
-        }
+        registerTelemetry();
         // zero-valued series exist before the first request, as vLLM's do
         promptTokens.labelValues(model);
         generationTokens.labelValues(model);
@@ -159,9 +153,7 @@ final class NodeMetrics {
 
     /** Renders every metric; reads the hardware first, so call it from a worker thread. */
     synchronized String scrape() {
-        if (telemetry != null) {
-            current = telemetry.sample();
-        }
+        current = telemetry.sample();
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try {
             writer.write(out, registry.scrape());
