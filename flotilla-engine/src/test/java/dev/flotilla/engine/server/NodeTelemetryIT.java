@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 /** Hardware telemetry on real nodes: a simulated GPU node (DCGM-named series) and a host-only node. */
 class NodeTelemetryIT {
     private static final String MODEL = "sim-telemetry";
-    // 100 ms a token: a generation of a few sentences runs for seconds
+    // 50 ms a token: a generation of a few sentences runs for a second or more
     private static final AcceleratorProfile SLOW = new AcceleratorProfile("slow-gpu", 16, 300, 65,
-            100, 0, 5, 0, 8, 20_000, 4096);
+            50, 0, 5, 0, 8, 20_000, 4096);
     private static final Map<String, String> GPU0 = Map.of("gpu", "0", "modelName", "slow-gpu");
 
     private static SimulatedEngine engine;
