@@ -2,6 +2,11 @@ package dev.flotilla.engine.server;
 
 import dev.flotilla.engine.Engine;
 import dev.flotilla.engine.EngineState;
+import dev.flotilla.engine.telemetry.DcgmExporter;
+import dev.flotilla.engine.telemetry.GpuSample;
+import dev.flotilla.engine.telemetry.HostSample;
+import dev.flotilla.engine.telemetry.NodeTelemetry;
+import dev.flotilla.engine.telemetry.TelemetrySample;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -10,11 +15,16 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The node's Prometheus metrics, under vLLM's names and labels so that the gateway (and any
  * Prometheus dashboard built for vLLM) reads our nodes and vLLM nodes alike. Gauges are read from
- * the engine at scrape time; counters and histograms are fed by the request handlers.
+ * the engine at scrape time; counters and histograms are fed by the request handlers. Beside them,
+ * the node's hardware: GPUs under the DCGM exporter's names and labels ({@code gpu}, {@code modelName}),
+ * the host under {@code flotilla_host_*}, read once per scrape from a {@link NodeTelemetry}; a
+ * figure that is unknown (NaN) has no series, as with DCGM. A scrape may block on the GPU source, so
+ * it runs on a worker thread.
  */
 final class NodeMetrics {
     // vLLM's own bucket boundaries for these histograms (seconds)
@@ -34,8 +44,12 @@ final class NodeMetrics {
     private final Histogram ttft;
     private final Histogram itl;
     private final Histogram e2e;
+    private final NodeTelemetry telemetry;
+    // The telemetry read at the start of the scrape under way; the gauges' callbacks read it.
+    private volatile TelemetrySample current;
 
-    NodeMetrics(Engine engine) {
+    NodeMetrics(Engine engine, NodeTelemetry telemetry) {
+        this.telemetry = java.util.Objects.requireNonNull(telemetry, "telemetry");
         this.model = engine.model();
         GaugeWithCallback.builder().name("vllm:num_requests_running")
                 .help("Number of requests in the running batch.").labelNames("model_name")
@@ -68,6 +82,7 @@ final class NodeMetrics {
         e2e = Histogram.builder().name("vllm:e2e_request_latency_seconds")
                 .help("Histogram of end to end request latency in seconds.").labelNames("model_name")
                 .classicOnly().classicUpperBounds(E2E_BUCKETS).register(registry);
+        registerTelemetry();
         // zero-valued series exist before the first request, as vLLM's do
         promptTokens.labelValues(model);
         generationTokens.labelValues(model);
@@ -94,7 +109,51 @@ final class NodeMetrics {
         generationTokens.labelValues(model).inc(generated);
     }
 
-    String scrape() {
+    private void registerTelemetry() {
+        gpuGauge(DcgmExporter.GPU_UTIL, "GPU utilization (in %).", g -> g.utilisation() * 100);
+        gpuGauge(DcgmExporter.FB_USED, "Framebuffer memory used (in MiB).", GpuSample::memoryUsedMiB);
+        gpuGauge(DcgmExporter.FB_FREE, "Framebuffer memory free (in MiB).", GpuSample::memoryFreeMiB);
+        gpuGauge(DcgmExporter.GPU_TEMP, "GPU temperature (in C).", GpuSample::temperatureC);
+        gpuGauge(DcgmExporter.POWER_USAGE, "Power draw (in W).", GpuSample::powerW);
+        hostGauge("flotilla_host_cpu_usage_ratio", "Fraction of all CPUs busy over the last interval, 0 to 1.",
+                HostSample::cpuUsage);
+        hostGauge("flotilla_host_memory_used_bytes", "Host physical memory in use (total minus available).",
+                h -> h.memoryUsedBytes());
+        hostGauge("flotilla_host_memory_total_bytes", "Host physical memory installed.", h -> h.memoryTotalBytes());
+        hostGauge("flotilla_host_load1", "Host one-minute load average.", HostSample::load1);
+    }
+
+    private void gpuGauge(String name, String help, ToDoubleFunction<GpuSample> value) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames(DcgmExporter.GPU_LABEL, DcgmExporter.MODEL_LABEL)
+                .callback(cb -> {
+                    TelemetrySample t = current;
+                    if (t == null) {
+                        return;
+                    }
+                    for (GpuSample g : t.gpus()) {
+                        double v = value.applyAsDouble(g);
+                        if (!Double.isNaN(v)) {
+                            cb.call(v, Integer.toString(g.index()), g.name());
+                        }
+                    }
+                }).register(registry);
+    }
+
+    private void hostGauge(String name, String help, ToDoubleFunction<HostSample> value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> {
+            TelemetrySample t = current;
+            if (t != null) {
+                double v = value.applyAsDouble(t.host());
+                if (!Double.isNaN(v)) {
+                    cb.call(v);
+                }
+            }
+        }).register(registry);
+    }
+
+    /** Renders every metric; reads the hardware first, so call it from a worker thread. */
+    synchronized String scrape() {
+        current = telemetry.sample();
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try {
             writer.write(out, registry.scrape());

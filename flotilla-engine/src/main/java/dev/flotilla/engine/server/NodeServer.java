@@ -1,6 +1,9 @@
 package dev.flotilla.engine.server;
 
 import dev.flotilla.engine.Engine;
+import dev.flotilla.engine.telemetry.GpuSample;
+import dev.flotilla.engine.telemetry.NodeTelemetry;
+import dev.flotilla.engine.telemetry.TelemetrySample;
 import dev.flotilla.protocol.ApiException;
 import dev.flotilla.protocol.ErrorBody;
 import dev.flotilla.protocol.ModelCard;
@@ -9,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -22,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A node's HTTP server: the OpenAI API over one {@link Engine}, plus {@code /health},
- * {@code /node/info} and {@code /metrics} (vLLM metric names). Handlers are thin: the generation
- * itself is a {@link GenerationExchange}.
+ * {@code /node/info} and {@code /metrics} (vLLM metric names, GPUs under DCGM names, host figures).
+ * Handlers are thin: the generation itself is a {@link GenerationExchange}; the hardware is read by a
+ * {@link NodeTelemetry} on worker threads, never on the event loop.
  */
 public final class NodeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeServer.class);
@@ -33,23 +38,34 @@ public final class NodeServer implements AutoCloseable {
     private final Engine engine;
     private final Clock clock;
     private final NodeMetrics metrics;
+    private final NodeTelemetry telemetry;
     private final Vertx vertx;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final long startedAt;
     private HttpServer server;
 
-    private NodeServer(NodeServerConfig config, Engine engine, Clock clock) {
+    private NodeServer(NodeServerConfig config, Engine engine, Clock clock, NodeTelemetry telemetry) {
         this.config = config;
         this.engine = engine;
         this.clock = clock;
-        this.metrics = new NodeMetrics(engine);
+        this.telemetry = telemetry;
+        this.metrics = new NodeMetrics(engine, telemetry);
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
         this.startedAt = clock.instant().getEpochSecond();
     }
 
-    /** Starts the server and blocks until it listens; fails with the address if the port is taken. */
+    /**
+     * Starts the server and blocks until it listens; fails with the address if the port is taken.
+     * Hardware telemetry is {@link NodeTelemetry#detect}: the host, plus the modelled GPU of a
+     * simulated engine, or nvidia-smi when it is on the PATH.
+     */
     public static NodeServer start(NodeServerConfig config, Engine engine, Clock clock) {
-        NodeServer node = new NodeServer(config, engine, clock);
+        return start(config, engine, clock, NodeTelemetry.detect(engine, clock));
+    }
+
+    /** Starts the server with the given hardware telemetry (e.g. a DCGM exporter as GPU source). */
+    public static NodeServer start(NodeServerConfig config, Engine engine, Clock clock, NodeTelemetry telemetry) {
+        NodeServer node = new NodeServer(config, engine, clock, java.util.Objects.requireNonNull(telemetry, "telemetry"));
         try {
             node.listen();
         } catch (RuntimeException e) {
@@ -78,7 +94,8 @@ public final class NodeServer implements AutoCloseable {
             throw new IllegalStateException("node " + config.name() + ": cannot listen on " + config.host() + ":"
                     + config.port() + ": " + e.getMessage(), e);
         }
-        LOG.info("node {} serving model {} on {}", config.name(), engine.model(), url());
+        LOG.info("node {} serving model {} on {}; GPU telemetry: {}", config.name(), engine.model(), url(),
+                telemetry.gpu().description());
     }
 
     private void generate(RoutingContext ctx, dev.flotilla.protocol.Endpoint endpoint) {
@@ -105,6 +122,17 @@ public final class NodeServer implements AutoCloseable {
     }
 
     private void info(RoutingContext ctx) {
+        // reading the hardware may block (nvidia-smi, DCGM): off the event loop
+        vertx.executeBlocking(telemetry::sample, false).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else {
+                info(ctx, ar.result());
+            }
+        });
+    }
+
+    private void info(RoutingContext ctx, TelemetrySample t) {
         var i = engine.info();
         var s = engine.state();
         JsonObject body = new JsonObject()
@@ -120,13 +148,51 @@ public final class NodeServer implements AutoCloseable {
                 .put("running", s.running())
                 .put("waiting", s.waiting())
                 .put("kv_cache_usage", s.kvCacheUsage())
-                .put("tokens_per_second", s.tokensPerSecond());
+                .put("tokens_per_second", s.tokensPerSecond())
+                .put("telemetry", telemetryJson(t));
         ctx.response().putHeader("content-type", "application/json").end(body.encode());
     }
 
+    static JsonObject telemetryJson(TelemetrySample t) {
+        JsonObject host = new JsonObject()
+                .put("cpu_usage", number(t.host().cpuUsage()))
+                .put("memory_used_bytes", t.host().memoryUsedBytes())
+                .put("memory_total_bytes", t.host().memoryTotalBytes())
+                .put("load1", number(t.host().load1()));
+        JsonArray gpus = new JsonArray();
+        for (GpuSample g : t.gpus()) {
+            gpus.add(new JsonObject()
+                    .put("index", g.index())
+                    .put("name", g.name())
+                    .put("utilisation", number(g.utilisation()))
+                    .put("memory_used_bytes", g.memoryUsedBytes() < 0 ? null : g.memoryUsedBytes())
+                    .put("memory_total_bytes", g.memoryTotalBytes() < 0 ? null : g.memoryTotalBytes())
+                    .put("temperature_c", number(g.temperatureC()))
+                    .put("power_w", number(g.powerW())));
+        }
+        return new JsonObject().put("host", host).put("gpu_source", t.gpuSource()).put("gpu_error", t.gpuError())
+                .put("gpus", gpus);
+    }
+
+    /** JSON has no NaN: an unknown figure is null. */
+    private static Double number(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? null : v;
+    }
+
     private void metrics(RoutingContext ctx) {
-        String text = metrics.scrape();
-        ctx.response().putHeader("content-type", metrics.contentType()).end(text);
+        // a scrape reads the hardware, which may block (nvidia-smi, DCGM): off the event loop
+        vertx.executeBlocking(metrics::scrape, false).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else {
+                ctx.response().putHeader("content-type", metrics.contentType()).end(ar.result());
+            }
+        });
+    }
+
+    /** The hardware telemetry this node reports. */
+    public NodeTelemetry telemetry() {
+        return telemetry;
     }
 
     public int port() {

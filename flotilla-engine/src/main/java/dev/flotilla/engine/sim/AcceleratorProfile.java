@@ -46,6 +46,11 @@ public record AcceleratorProfile(String name, double memoryGb, double bandwidthG
             new AcceleratorProfile("zero", 0, 0, 0, 0, 0, 0, 0, 1024, 1024 * ReferenceModel.MAX_CONTEXT,
                     ReferenceModel.MAX_CONTEXT);
 
+    /** Bytes of the reference model's weights (Llama-2-7B, 16-bit), which every profile's timings assume. */
+    public static final long REFERENCE_WEIGHT_BYTES = (long) ReferenceModel.WEIGHT_BYTES;
+    /** KV-cache bytes one token of the reference model takes. */
+    public static final long REFERENCE_KV_BYTES_PER_TOKEN = ReferenceModel.KV_BYTES_PER_TOKEN;
+
     private static final List<AcceleratorProfile> BUILT_INS = List.of(H100, A100_80G, L40S, L4, T4, ZERO);
 
     public AcceleratorProfile {

@@ -37,6 +37,9 @@ public final class SimulatedEngine implements Engine {
     private final Set<SimGeneration> running = new LinkedHashSet<>();
     private final TokenRate tokenRate = new TokenRate();
     private long kvReserved;
+    // Scheduler time spent in iterations that have ended, and the start of the one under way (-1: none).
+    private long busyNanos;
+    private long iterationStart = -1;
     private boolean iterating;
     private boolean closed;
 
@@ -123,6 +126,29 @@ public final class SimulatedEngine implements Engine {
         }
     }
 
+    /**
+     * What the engine's GPU would be doing, for modelled telemetry: the scheduler's time, the total
+     * scheduler time spent in iterations so far (the one under way counted up to now) and the KV-cache
+     * use. Busy time over an interval divided by the interval is the fraction of it the "GPU" ran kernels.
+     */
+    public Activity activity() {
+        synchronized (lock) {
+            long now = scheduler.nanoTime();
+            long busy = busyNanos + (iterationStart >= 0 ? Math.max(0, now - iterationStart) : 0);
+            return new Activity(now, busy, (double) kvReserved / profile.kvCacheTokens());
+        }
+    }
+
+    /**
+     * A reading of {@link #activity()}.
+     *
+     * @param atNanos      the scheduler's clock when it was taken
+     * @param busyNanos    scheduler nanoseconds spent in iterations since the engine started
+     * @param kvCacheUsage fraction of the KV cache reserved, 0 to 1
+     */
+    public record Activity(long atNanos, long busyNanos, double kvCacheUsage) {
+    }
+
     @Override
     public void close() {
         List<SimGeneration> ended;
@@ -136,6 +162,7 @@ public final class SimulatedEngine implements Engine {
             running.clear();
             waiting.clear();
             kvReserved = 0;
+            iterationStart = -1;
         }
         for (SimGeneration generation : ended) {
             generation.fail(new IllegalStateException("engine closed"));
@@ -171,6 +198,7 @@ public final class SimulatedEngine implements Engine {
     private void beginIterationLocked() {
         if (closed) {
             iterating = false;
+            iterationStart = -1;
             return;
         }
         List<SimGeneration> batch = admitLocked();
@@ -182,8 +210,10 @@ public final class SimulatedEngine implements Engine {
             duration = profile.decodeNanos(batch.size());
         } else {
             iterating = false;
+            iterationStart = -1;
             return;
         }
+        iterationStart = scheduler.nanoTime();
         List<SimGeneration> members = batch;
         scheduler.schedule(scheduler.nanoTime() + duration, () -> finishIteration(members));
     }
@@ -207,6 +237,10 @@ public final class SimulatedEngine implements Engine {
         synchronized (lock) {
             if (closed) {
                 return;
+            }
+            if (iterationStart >= 0) {
+                busyNanos += scheduler.nanoTime() - iterationStart;
+                iterationStart = -1;
             }
             int produced = 0;
             for (SimGeneration generation : batch) {
