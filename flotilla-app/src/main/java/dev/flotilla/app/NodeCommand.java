@@ -8,6 +8,9 @@ import dev.flotilla.engine.server.NodeServer;
 import dev.flotilla.engine.server.NodeServerConfig;
 import dev.flotilla.engine.sim.AcceleratorProfile;
 import dev.flotilla.engine.sim.SimulatedEngine;
+import dev.flotilla.engine.telemetry.GpuTelemetry;
+import dev.flotilla.engine.telemetry.HostTelemetry;
+import dev.flotilla.engine.telemetry.NodeTelemetry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
@@ -65,6 +68,11 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Simulated accelerator profile: H100, A100-80G, L40S, L4, T4 or zero.")
     String profile;
 
+    @Option(names = "--gpu-telemetry", defaultValue = "auto", paramLabel = "SOURCE", description = "Where GPU "
+            + "figures come from: auto (default: modelled for a simulated node, else nvidia-smi when on PATH, else "
+            + "none), none, nvidia-smi, simulated, or a DCGM exporter URL (http://host:9400/metrics).")
+    String gpuTelemetry;
+
     @Option(names = "--parent-pid", hidden = true)
     Long parentPid;
 
@@ -82,7 +90,9 @@ final class NodeCommand implements Callable<Integer> {
                 : model != null ? "llama" : "sim-" + profile.toLowerCase(Locale.ROOT);
         NodeServer server;
         try {
-            server = NodeServer.start(new NodeServerConfig(nodeName, host, port, 1), engine, clock);
+            NodeTelemetry telemetry = new NodeTelemetry(HostTelemetry.oshi(clock),
+                    GpuTelemetry.fromSetting(gpuTelemetry, engine, clock));
+            server = NodeServer.start(new NodeServerConfig(nodeName, host, port, 1), engine, clock, telemetry);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
