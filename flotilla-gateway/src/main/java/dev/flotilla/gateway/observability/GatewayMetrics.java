@@ -14,7 +14,8 @@ import java.io.UncheckedIOException;
 /**
  * The gateway's Prometheus metrics in its own registry instance (not the static default, so
  * several gateways in one JVM, as in tests, do not mix): requests by model, node and outcome,
- * request duration by model, and per node whether it is up and its outstanding requests.
+ * request duration by model, per node whether it is up and its outstanding requests, and the
+ * duration and failures of telemetry scrapes per node.
  */
 public final class GatewayMetrics {
     /** Label value when no node was chosen, or the model is not one any node serves (bounded cardinality). */
