@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The fleet as the gateway sees it: one {@link NodeSnapshot} per configured node, replaced
- * atomically by health checks ({@link #markUp}, {@link #markDown}) and by load accounting
- * ({@link #acquire}). Nodes start down until their first successful check. Thread-safe.
+ * atomically by health checks ({@link #markUp}, {@link #markDown}), by load accounting
+ * ({@link #acquire}) and by telemetry scrapes ({@link #publishTelemetry}). Nodes start down until their first successful check. Thread-safe.
  */
 public final class NodeRegistry {
     private final Clock clock;
