@@ -7,7 +7,10 @@ import dev.flotilla.gateway.config.GatewayConfig;
 import dev.flotilla.gateway.dispatch.Forwarder;
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.gateway.api.AdminApi;
+import dev.flotilla.gateway.fleet.telemetry.NodeHistory;
 import dev.flotilla.gateway.health.HealthChecker;
+import dev.flotilla.gateway.health.TelemetryScraper;
 import dev.flotilla.gateway.observability.GatewayMetrics;
 import dev.flotilla.gateway.request.RequestPipeline;
 import dev.flotilla.gateway.scheduling.Scheduler;
@@ -35,7 +38,7 @@ import java.util.function.LongSupplier;
  * A running gateway: one OpenAI-compatible endpoint in front of the configured nodes. Start it
  * with {@link #start(GatewayConfig, Clock)} (blocking, owns its Vert.x) or
  * {@link #start(Vertx, GatewayConfig, Clock)} (on the caller's Vert.x); both validate the
- * configuration first, run one health check round, then listen. {@link #close()} stops
+ * configuration first, run one health check and one telemetry scrape round, then listen. {@link #close()} stops
  * accepting, lets in-flight requests finish for a moment, and closes the node clients.
  */
 public final class Gateway implements AutoCloseable {
@@ -51,6 +54,8 @@ public final class Gateway implements AutoCloseable {
     private final HttpClientOptions nodeClientOptions;
     private final PoolOptions nodePoolOptions;
     private final HttpClient healthClient;
+    private final HttpClient scrapeClient;
+    private final TelemetryScraper scraper;
     private final List<String> deployments = new ArrayList<>();
     private int port;
 
@@ -58,7 +63,7 @@ public final class Gateway implements AutoCloseable {
         this.vertx = vertx;
         this.ownsVertx = ownsVertx;
         this.config = config;
-        this.registry = new NodeRegistry(config.nodes(), clock);
+        this.registry = new NodeRegistry(config.nodes(), clock, config.telemetry().staleAfter());
         this.metrics = new GatewayMetrics(registry);
         GatewayConfig.Dispatch d = config.dispatch();
         this.nodeClientOptions = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
@@ -67,6 +72,10 @@ public final class Gateway implements AutoCloseable {
         this.healthClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(2));
         this.health = new HealthChecker(vertx, healthClient, registry, config.health().interval(), config.health().timeout());
+        this.scrapeClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(2));
+        this.scraper = new TelemetryScraper(vertx, scrapeClient, registry, metrics, config.telemetry(), clock,
+                System::nanoTime);
     }
 
     /** A config loader that knows this gateway's routing policies (for YAML files and the environment). */
@@ -111,7 +120,7 @@ public final class Gateway implements AutoCloseable {
 
     private static Future<Gateway> start(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock) {
         Gateway gateway = new Gateway(vertx, ownsVertx, config, clock);
-        return onEventLoop(vertx, () -> gateway.health.start()
+        return onEventLoop(vertx, () -> Future.join(gateway.health.start(), gateway.scraper.start())
                 .compose(v -> gateway.listen(clock))
                 .map(v -> gateway)
                 .recover(err -> gateway.shutdown().transform(ignored -> Future.failedFuture(err))));
@@ -139,9 +148,10 @@ public final class Gateway implements AutoCloseable {
         long created = clock.instant().getEpochSecond();
         // each server instance gets its own node client, so that a request and its upstream
         // connection live on the same event loop: a shared client hops every chunk between loops
+        AdminApi admin = new AdminApi(registry, scraper::history, clock, errors);
         java.util.function.Function<HttpClient, GatewayRouter> routers = client -> new GatewayRouter(
                 new RequestPipeline(scheduler, registry, new Forwarder(client, config.dispatch()), metrics, ticker),
-                registry, metrics, errors, config.listen().maxBodyBytes(), created, ticker);
+                registry, metrics, errors, config.listen().maxBodyBytes(), created, ticker, admin);
         String host = config.listen().host();
         int instances = config.listen().effectiveEventLoops();
         // Vert.x shares one listening socket among instances bound to the same host and port
@@ -210,6 +220,16 @@ public final class Gateway implements AutoCloseable {
         return metrics.scrape();
     }
 
+    /** The recent telemetry history of the named node, or null when there is no such node. */
+    public NodeHistory history(String node) {
+        return scraper.history(node);
+    }
+
+    /** Scrapes every node's /metrics now; completes when every scrape has finished. */
+    public Future<Void> scrapeNodes() {
+        return onEventLoop(vertx, scraper::scrapeAll);
+    }
+
     /** Runs one health check round now; completes when every node has been checked. */
     public Future<Void> checkNodes() {
         return onEventLoop(vertx, health::checkAll);
@@ -222,6 +242,7 @@ public final class Gateway implements AutoCloseable {
 
     private Future<Void> stopAll() {
         health.stop();
+        scraper.stop();
         List<Future<?>> undeployed = new ArrayList<>();
         for (String id : List.copyOf(deployments)) {
             undeployed.add(vertx.undeploy(id));
@@ -229,6 +250,7 @@ public final class Gateway implements AutoCloseable {
         deployments.clear();
         return Future.join(undeployed)
                 .transform(ignored -> healthClient.close())
+                .transform(ignored -> scrapeClient.close())
                 .transform(ignored -> ownsVertx ? vertx.close() : Future.succeededFuture());
     }
 

@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The gateway's HTTP surface: the OpenAI endpoints, {@code /v1/models}, {@code /health} and
- * {@code /metrics}. Handlers are thin: they hand inference requests to the {@link RequestPipeline}
+ * {@code /metrics}, and the read-only admin API ({@link AdminApi}) when given. Handlers are thin: they hand inference requests to the {@link RequestPipeline}
  * and map failures through {@link ErrorResponses}; every error, routing ones included, is an
  * OpenAI error body. Nothing here blocks the event loop.
  */
@@ -32,9 +32,17 @@ public final class GatewayRouter {
     private final long maxBodyBytes;
     private final long createdEpochSeconds;
     private final LongSupplier nanoTicker;
+    private final AdminApi admin;
 
     public GatewayRouter(RequestPipeline pipeline, NodeRegistry registry, GatewayMetrics metrics, ErrorResponses errors,
                          long maxBodyBytes, long createdEpochSeconds, LongSupplier nanoTicker) {
+        this(pipeline, registry, metrics, errors, maxBodyBytes, createdEpochSeconds, nanoTicker, null);
+    }
+
+    /** @param admin the admin API to serve under {@code /admin/}, or null for none */
+    public GatewayRouter(RequestPipeline pipeline, NodeRegistry registry, GatewayMetrics metrics, ErrorResponses errors,
+                         long maxBodyBytes, long createdEpochSeconds, LongSupplier nanoTicker, AdminApi admin) {
+        this.admin = admin;
         this.pipeline = pipeline;
         this.registry = registry;
         this.metrics = metrics;
@@ -53,6 +61,9 @@ public final class GatewayRouter {
         router.get("/v1/models").handler(this::models);
         router.get("/health").handler(this::health);
         router.get("/metrics").handler(this::metrics);
+        if (admin != null) {
+            admin.mount(router);
+        }
         router.errorHandler(404, ctx -> error(ctx, ApiException.notFound(
                 "Unknown path: " + ctx.request().method() + " " + ctx.request().path())));
         router.errorHandler(405, ctx -> error(ctx, new ApiException(405, new ErrorBody(

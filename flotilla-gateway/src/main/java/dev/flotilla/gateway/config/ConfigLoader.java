@@ -46,7 +46,8 @@ public final class ConfigLoader {
             "routing", obj("policy", leaf()),
             "dispatch", obj("connectTimeout", leaf(), "idleTimeout", leaf(), "poolSize", leaf()),
             "nodes", new ListOf(obj("name", leaf(), "url", leaf(), "accelerator", leaf(),
-                    "memoryGb", leaf(), "tflops", leaf())));
+                    "memoryGb", leaf(), "tflops", leaf())),
+            "telemetry", obj("interval", leaf(), "timeout", leaf(), "history", leaf(), "staleAfter", leaf()));
 
     private final Set<String> knownPolicies;
     private final YAMLMapper yaml = new YAMLMapper();
@@ -131,6 +132,7 @@ public final class ConfigLoader {
         if (c.dispatch().poolSize() < 1 || c.dispatch().poolSize() > 10_000) {
             p.add("dispatch.poolSize: " + c.dispatch().poolSize() + " (expected an integer from 1 to 10000)");
         }
+        telemetryProblems(p, c.telemetry());
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < c.nodes().size(); i++) {
             GatewayConfig.Node n = c.nodes().get(i);
@@ -160,6 +162,38 @@ public final class ConfigLoader {
             }
         }
         return p;
+    }
+
+    private static void telemetryProblems(List<String> p, GatewayConfig.Telemetry t) {
+        Duration interval = t.interval();
+        boolean intervalOk = interval != null && interval.compareTo(GatewayConfig.Telemetry.MIN_INTERVAL) >= 0
+                && interval.compareTo(GatewayConfig.Telemetry.MAX_INTERVAL) <= 0;
+        if (!intervalOk) {
+            p.add("telemetry.interval: " + (interval == null ? "<missing>" : format(interval))
+                    + " (expected a duration from 100ms to 60s)");
+        }
+        positive(p, "telemetry.timeout", t.timeout());
+        if (intervalOk && t.timeout() != null && t.timeout().compareTo(interval) > 0) {
+            p.add("telemetry.timeout: " + format(t.timeout()) + " (expected at most telemetry.interval, "
+                    + format(interval) + ", so that scrapes of one node do not overlap)");
+        }
+        Duration history = t.history();
+        if (history == null || history.compareTo(interval == null ? history : interval) < 0 || history.isZero()
+                || history.compareTo(GatewayConfig.Telemetry.MAX_HISTORY) > 0) {
+            p.add("telemetry.history: " + (history == null ? "<missing>" : format(history))
+                    + " (expected a duration from telemetry.interval to 24h)");
+        } else if (intervalOk && history.toMillis() / interval.toMillis() > GatewayConfig.Telemetry.MAX_POINTS) {
+            p.add("telemetry.history: " + format(history) + " (expected at most "
+                    + GatewayConfig.Telemetry.MAX_POINTS + " points per series, that is "
+                    + format(interval.multipliedBy(GatewayConfig.Telemetry.MAX_POINTS))
+                    + " at an interval of " + format(interval) + ")");
+        }
+        if (t.staleAfter() == null || (intervalOk && t.staleAfter().compareTo(interval) < 0)) {
+            p.add("telemetry.staleAfter: " + (t.staleAfter() == null ? "<missing>" : format(t.staleAfter()))
+                    + " (expected at least telemetry.interval" + (intervalOk ? ", " + format(interval) : "") + ")");
+        } else {
+            positive(p, "telemetry.staleAfter", t.staleAfter());
+        }
     }
 
     private static void positive(List<String> p, String path, Duration d) {
@@ -295,7 +329,8 @@ public final class ConfigLoader {
         GatewayConfig config(ObjectNode root) {
             checkKeys(root, "", (Obj) SCHEMA);
             return new GatewayConfig(listen(section(root, "listen")), health(section(root, "health")),
-                    routing(section(root, "routing")), dispatch(section(root, "dispatch")), nodes(root.get("nodes")));
+                    routing(section(root, "routing")), dispatch(section(root, "dispatch")), nodes(root.get("nodes")),
+                    telemetry(section(root, "telemetry")));
         }
 
         private ObjectNode section(ObjectNode root, String name) {
@@ -338,6 +373,17 @@ public final class ConfigLoader {
             }
             return new GatewayConfig.Health(duration(n, "health.interval", "interval", d.interval()),
                     duration(n, "health.timeout", "timeout", d.timeout()));
+        }
+
+        private GatewayConfig.Telemetry telemetry(ObjectNode n) {
+            GatewayConfig.Telemetry d = GatewayConfig.Telemetry.defaults();
+            if (n == null) {
+                return d;
+            }
+            return new GatewayConfig.Telemetry(duration(n, "telemetry.interval", "interval", d.interval()),
+                    duration(n, "telemetry.timeout", "timeout", d.timeout()),
+                    duration(n, "telemetry.history", "history", d.history()),
+                    duration(n, "telemetry.staleAfter", "staleAfter", d.staleAfter()));
         }
 
         private GatewayConfig.Routing routing(ObjectNode n) {

@@ -11,7 +11,8 @@ import java.util.Objects;
  * {@link ConfigLoader} builds one from YAML plus {@code FLOTILLA_...} environment overrides.
  * A {@code null} part means "the default"; {@link ConfigLoader#validate} checks the values.
  */
-public record GatewayConfig(Listen listen, Health health, Routing routing, Dispatch dispatch, List<Node> nodes) {
+public record GatewayConfig(Listen listen, Health health, Routing routing, Dispatch dispatch, List<Node> nodes,
+                            Telemetry telemetry) {
 
     public GatewayConfig {
         listen = Objects.requireNonNullElseGet(listen, Listen::defaults);
@@ -19,6 +20,12 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
         routing = Objects.requireNonNullElseGet(routing, Routing::defaults);
         dispatch = Objects.requireNonNullElseGet(dispatch, Dispatch::defaults);
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
+        telemetry = Objects.requireNonNullElseGet(telemetry, Telemetry::defaults);
+    }
+
+    /** A config with the default telemetry settings (the shape before telemetry existed). */
+    public GatewayConfig(Listen listen, Health health, Routing routing, Dispatch dispatch, List<Node> nodes) {
+        this(listen, health, routing, dispatch, nodes, null);
     }
 
     /** Defaults everywhere and no nodes. */
@@ -32,23 +39,27 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
     }
 
     public GatewayConfig withListen(Listen listen) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry);
     }
 
     public GatewayConfig withHealth(Health health) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry);
     }
 
     public GatewayConfig withRouting(Routing routing) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry);
     }
 
     public GatewayConfig withDispatch(Dispatch dispatch) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry);
     }
 
     public GatewayConfig withNodes(List<Node> nodes) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry);
+    }
+
+    public GatewayConfig withTelemetry(Telemetry telemetry) {
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry);
     }
 
     /**
@@ -138,6 +149,32 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
         /** The URL as a URI; call only on a validated config. */
         public URI uri() {
             return URI.create(url);
+        }
+    }
+
+    /**
+     * Scraping every node's {@code /metrics}: every {@code interval}, with no answer after
+     * {@code timeout} counted as a failed scrape; {@code history} of figures is kept per node in
+     * memory, and data older than {@code staleAfter} is stale.
+     */
+    public record Telemetry(Duration interval, Duration timeout, Duration history, Duration staleAfter) {
+        public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(500);
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(400);
+        public static final Duration DEFAULT_HISTORY = Duration.ofMinutes(15);
+        public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(2);
+        public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+        public static final Duration MAX_INTERVAL = Duration.ofSeconds(60);
+        public static final Duration MAX_HISTORY = Duration.ofHours(24);
+        /** Most points kept per node and metric (history / interval). */
+        public static final int MAX_POINTS = 100_000;
+
+        public static Telemetry defaults() {
+            return new Telemetry(DEFAULT_INTERVAL, DEFAULT_TIMEOUT, DEFAULT_HISTORY, DEFAULT_STALE_AFTER);
+        }
+
+        /** Points per node and metric in the history ring buffers: history / interval, at least 1. */
+        public int historyPoints() {
+            return (int) Math.max(1, Math.min(MAX_POINTS, history.toMillis() / Math.max(1, interval.toMillis())));
         }
     }
 }

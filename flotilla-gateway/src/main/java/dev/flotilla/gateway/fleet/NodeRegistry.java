@@ -1,6 +1,7 @@
 package dev.flotilla.gateway.fleet;
 
 import dev.flotilla.gateway.config.GatewayConfig;
+import dev.flotilla.gateway.fleet.telemetry.TelemetrySnapshot;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,8 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The fleet as the gateway sees it: one {@link NodeSnapshot} per configured node, replaced
- * atomically by health checks ({@link #markUp}, {@link #markDown}) and by load accounting
- * ({@link #acquire}). Nodes start down until their first successful check. Thread-safe.
+ * atomically by health checks ({@link #markUp}, {@link #markDown}), by load accounting
+ * ({@link #acquire}) and by telemetry scrapes ({@link #publishTelemetry}). Nodes start down until their first successful check. Thread-safe.
  */
 public final class NodeRegistry {
     private final Clock clock;
@@ -25,11 +26,17 @@ public final class NodeRegistry {
     private final Set<String> everServed = ConcurrentHashMap.newKeySet();
 
     public NodeRegistry(List<GatewayConfig.Node> configured, Clock clock) {
+        this(configured, clock, NodeSnapshot.DEFAULT_STALE_AFTER);
+    }
+
+    /** @param staleAfter telemetry older than this is stale (telemetry.staleAfter) */
+    public NodeRegistry(List<GatewayConfig.Node> configured, Clock clock, java.time.Duration staleAfter) {
         this.clock = clock;
         Map<String, AtomicReference<NodeSnapshot>> byName = new LinkedHashMap<>();
         for (GatewayConfig.Node n : configured) {
             NodeSnapshot initial = new NodeSnapshot(n.name(), n.uri(), false, Set.of(),
-                    new NodeFacts(n.accelerator(), n.memoryGb(), n.tflops()), 0, clock.instant(), "not checked yet");
+                    new NodeFacts(n.accelerator(), n.memoryGb(), n.tflops()), 0, clock.instant(), "not checked yet",
+                    TelemetrySnapshot.noData(staleAfter));
             byName.put(n.name(), new AtomicReference<>(initial));
         }
         this.nodes = Collections.unmodifiableMap(byName);
@@ -101,6 +108,20 @@ public final class NodeRegistry {
     }
 
     /**
+     * Publishes a node's telemetry after a scrape: the engine load, GPU and host figures replace
+     * the previous ones in one atomic step, keeping health and outstanding requests as they are.
+     * {@code change} must be pure (it may run again under contention); returns what was published.
+     */
+    public TelemetrySnapshot publishTelemetry(String name, java.util.function.UnaryOperator<TelemetrySnapshot> change) {
+        return update(name, s -> s.withTelemetry(change.apply(s.telemetry()))).telemetry();
+    }
+
+    /** The clock the registry stamps changes with (the gateway's). */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
      * Counts one more outstanding request on the node; the returned lease releases it exactly
      * once however often {@link Lease#release()} is called.
      */
@@ -113,12 +134,12 @@ public final class NodeRegistry {
         update(name, s -> s.withOutstanding(Math.max(0, s.outstanding() - 1)));
     }
 
-    private void update(String name, java.util.function.UnaryOperator<NodeSnapshot> change) {
+    private NodeSnapshot update(String name, java.util.function.UnaryOperator<NodeSnapshot> change) {
         AtomicReference<NodeSnapshot> ref = nodes.get(name);
         if (ref == null) {
             throw new IllegalArgumentException("no node named '" + name + "' (known: " + nodes.keySet() + ")");
         }
-        ref.updateAndGet(change);
+        return ref.updateAndGet(change);
     }
 
     /** One outstanding request on one node; release is idempotent and thread-safe. */

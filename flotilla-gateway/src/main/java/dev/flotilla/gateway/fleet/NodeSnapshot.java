@@ -1,6 +1,9 @@
 package dev.flotilla.gateway.fleet;
 
+import dev.flotilla.gateway.fleet.telemetry.DataState;
+import dev.flotilla.gateway.fleet.telemetry.TelemetrySnapshot;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 
@@ -13,12 +16,29 @@ import java.util.Set;
  * @param outstanding requests this gateway has sent to it and not yet finished
  * @param since       when {@code up} last changed (from the gateway's clock)
  * @param lastError   why it is down, or null
+ * @param telemetry   the latest figures from its {@code /metrics} (engine load, GPUs, host), with
+ *                    their age and state; {@link TelemetrySnapshot#noData} until a scrape succeeds
  */
 public record NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> models, NodeFacts facts,
-                           int outstanding, Instant since, String lastError) {
+                           int outstanding, Instant since, String lastError, TelemetrySnapshot telemetry) {
+
+    /** The stale bound of a snapshot made without telemetry settings. */
+    public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(2);
 
     public NodeSnapshot {
         models = Set.copyOf(models);
+        telemetry = telemetry == null ? TelemetrySnapshot.noData(DEFAULT_STALE_AFTER) : telemetry;
+    }
+
+    /** A snapshot with no telemetry yet. */
+    public NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> models, NodeFacts facts,
+                        int outstanding, Instant since, String lastError) {
+        this(name, baseUrl, up, models, facts, outstanding, since, lastError, null);
+    }
+
+    /** Whether the telemetry is missing, fresh or stale at this time (see {@link TelemetrySnapshot#state}). */
+    public DataState dataState(Instant now) {
+        return telemetry.state(now);
     }
 
     public boolean serves(String model) {
@@ -26,11 +46,15 @@ public record NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> mod
     }
 
     NodeSnapshot withOutstanding(int value) {
-        return new NodeSnapshot(name, baseUrl, up, models, facts, value, since, lastError);
+        return new NodeSnapshot(name, baseUrl, up, models, facts, value, since, lastError, telemetry);
     }
 
     NodeSnapshot withHealth(boolean nowUp, Set<String> nowModels, Instant now, String error) {
         Instant changed = nowUp == up ? since : now;
-        return new NodeSnapshot(name, baseUrl, nowUp, nowModels, facts, outstanding, changed, error);
+        return new NodeSnapshot(name, baseUrl, nowUp, nowModels, facts, outstanding, changed, error, telemetry);
+    }
+
+    NodeSnapshot withTelemetry(TelemetrySnapshot value) {
+        return new NodeSnapshot(name, baseUrl, up, models, facts, outstanding, since, lastError, value);
     }
 }

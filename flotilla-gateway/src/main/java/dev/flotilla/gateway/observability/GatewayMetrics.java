@@ -14,7 +14,8 @@ import java.io.UncheckedIOException;
 /**
  * The gateway's Prometheus metrics in its own registry instance (not the static default, so
  * several gateways in one JVM, as in tests, do not mix): requests by model, node and outcome,
- * request duration by model, and per node whether it is up and its outstanding requests.
+ * request duration by model, per node whether it is up and its outstanding requests, and the
+ * duration and failures of telemetry scrapes per node.
  */
 public final class GatewayMetrics {
     /** Label value when no node was chosen, or the model is not one any node serves (bounded cardinality). */
@@ -25,6 +26,8 @@ public final class GatewayMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests;
     private final Histogram duration;
+    private final Histogram scrapeDuration;
+    private final Counter scrapeFailures;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     public GatewayMetrics(NodeRegistry nodes) {
@@ -40,6 +43,22 @@ public final class GatewayMetrics {
                 .classicOnly()
                 .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
                 .register(registry);
+        scrapeDuration = Histogram.builder()
+                .name("flotilla_scrape_duration_seconds")
+                .help("Time to fetch and read one node's /metrics, failed scrapes included")
+                .labelNames("node")
+                .classicOnly()
+                .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+                .register(registry);
+        scrapeFailures = Counter.builder()
+                .name("flotilla_scrape_failures_total")
+                .help("Scrapes of a node's /metrics that failed (no answer in time, non-200, unreadable)")
+                .labelNames("node")
+                .register(registry);
+        for (NodeSnapshot s : nodes.snapshots()) {
+            // present from the start, so a rate over them works before the first failure
+            scrapeFailures.labelValues(s.name());
+        }
         GaugeWithCallback.builder()
                 .name("flotilla_node_up")
                 .help("1 when the node passed its last health check")
@@ -66,6 +85,14 @@ public final class GatewayMetrics {
     public void record(String model, String node, Outcome outcome, double seconds) {
         requests.labelValues(model, node, outcome.label()).inc();
         duration.labelValues(model).observe(seconds);
+    }
+
+    /** Records one scrape of a node's {@code /metrics}; {@code node} is a configured node name. */
+    public void recordScrape(String node, double seconds, boolean ok) {
+        scrapeDuration.labelValues(node).observe(seconds);
+        if (!ok) {
+            scrapeFailures.labelValues(node).inc();
+        }
     }
 
     /** The Prometheus text exposition of every metric. */

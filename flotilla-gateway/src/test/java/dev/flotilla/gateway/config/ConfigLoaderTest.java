@@ -67,6 +67,41 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_telemetrySection_buildsRecordAndPointCount() {
+        GatewayConfig c = loader.parse("telemetry: { interval: 250ms, timeout: 200ms, history: 1h, staleAfter: 1s }\n",
+                Map.of());
+        assertThat(c.telemetry()).isEqualTo(new GatewayConfig.Telemetry(Duration.ofMillis(250), Duration.ofMillis(200),
+                Duration.ofHours(1), Duration.ofSeconds(1)));
+        assertThat(c.telemetry().historyPoints()).isEqualTo(14_400);
+    }
+
+    @Test
+    void parse_noTelemetrySection_givesDocumentedDefaults() {
+        GatewayConfig.Telemetry t = loader.parse("", Map.of()).telemetry();
+        assertThat(t).isEqualTo(new GatewayConfig.Telemetry(Duration.ofMillis(500), Duration.ofMillis(400),
+                Duration.ofMinutes(15), Duration.ofSeconds(2)));
+        assertThat(t.historyPoints()).isEqualTo(1800);
+    }
+
+    @Test
+    void parse_telemetryEnvOverrides_replaceYamlValues() {
+        GatewayConfig c = loader.parse("telemetry: { interval: 1s }\n", Map.of(
+                "FLOTILLA_TELEMETRY_INTERVAL", "100ms",
+                "FLOTILLA_TELEMETRY_TIMEOUT", "80ms",
+                "FLOTILLA_TELEMETRY_STALE_AFTER", "300ms",
+                "FLOTILLA_TELEMETRY_HISTORY", "5m"));
+        assertThat(c.telemetry()).isEqualTo(new GatewayConfig.Telemetry(Duration.ofMillis(100), Duration.ofMillis(80),
+                Duration.ofMinutes(5), Duration.ofMillis(300)));
+    }
+
+    @Test
+    void parse_badTelemetryEnvironmentValue_reportsConfigPath() {
+        assertThatThrownBy(() -> loader.parse("", Map.of("FLOTILLA_TELEMETRY_INTERVAL", "fast")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("telemetry.interval: \"fast\" (expected a duration like 500ms, 2s, 1m or 1h)"));
+    }
+
+    @Test
     void parse_envNodeAtNextIndex_appendsNode() {
         GatewayConfig c = loader.parse(NODE, Map.of(
                 "FLOTILLA_NODES_1_NAME", "b", "FLOTILLA_NODES_1_URL", "http://127.0.0.1:9002"));
@@ -103,7 +138,7 @@ class ConfigLoaderTest {
                 named("unknown policy", "routing: { policy: random }",
                         "routing.policy: \"random\" (expected one of: least-requests)"),
                 named("unknown top-level key", "listne: { port: 1 }",
-                        "listne: a mapping (unknown key; expected one of: listen, health, routing, dispatch, nodes)"),
+                        "listne: a mapping (unknown key; expected one of: listen, health, routing, dispatch, nodes, telemetry)"),
                 named("unknown nested key", "health: { intervall: 1s }",
                         "health.intervall: \"1s\" (unknown key; expected one of: interval, timeout)"),
                 named("unknown node key", "nodes: [ { name: a, url: 'http://h:1', gpu: H100 } ]",
@@ -129,7 +164,27 @@ class ConfigLoaderTest {
                 named("tflops not a number", "nodes: [ { name: a, url: 'http://h:1', tflops: fast } ]",
                         "nodes[0].tflops: \"fast\" (expected a number)"),
                 named("nodes not a list", "nodes: a",
-                        "nodes: \"a\" (expected a list of nodes)"));
+                        "nodes: \"a\" (expected a list of nodes)"),
+                named("telemetry interval too short", "telemetry: { interval: 50ms, timeout: 40ms }",
+                        "telemetry.interval: 50ms (expected a duration from 100ms to 60s)"),
+                named("telemetry interval too long", "telemetry: { interval: 2m, staleAfter: 5m }",
+                        "telemetry.interval: 120000ms (expected a duration from 100ms to 60s)"),
+                named("telemetry interval without unit", "telemetry: { interval: 500 }",
+                        "telemetry.interval: 500 (expected a duration like 500ms, 2s, 1m or 1h)"),
+                named("telemetry timeout above interval", "telemetry: { interval: 200ms, timeout: 300ms }",
+                        "telemetry.timeout: 300ms (expected at most telemetry.interval, 200ms, so that scrapes of one node do not overlap)"),
+                named("telemetry timeout zero", "telemetry: { timeout: 0ms }",
+                        "telemetry.timeout: 0ms (expected a positive duration like 500ms, 2s or 1m)"),
+                named("telemetry history above a day", "telemetry: { interval: 60s, timeout: 1s, staleAfter: 2m, history: 25h }",
+                        "telemetry.history: 90000000ms (expected a duration from telemetry.interval to 24h)"),
+                named("telemetry history shorter than interval", "telemetry: { history: 100ms }",
+                        "telemetry.history: 100ms (expected a duration from telemetry.interval to 24h)"),
+                named("telemetry history too many points", "telemetry: { interval: 100ms, timeout: 50ms, history: 3h }",
+                        "telemetry.history: 10800000ms (expected at most 100000 points per series, that is 10000000ms at an interval of 100ms)"),
+                named("telemetry staleAfter below interval", "telemetry: { staleAfter: 200ms }",
+                        "telemetry.staleAfter: 200ms (expected at least telemetry.interval, 500ms)"),
+                named("telemetry unknown key", "telemetry: { every: 1s }",
+                        "telemetry.every: \"1s\" (unknown key; expected one of: interval, timeout, history, staleAfter)"));
     }
 
     private static Arguments named(String name, String yaml, String problem) {

@@ -1,0 +1,192 @@
+package dev.flotilla.gateway.api;
+
+import dev.flotilla.gateway.fleet.NodeRegistry;
+import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.gateway.fleet.telemetry.EngineLoad;
+import dev.flotilla.gateway.fleet.telemetry.GpuFigures;
+import dev.flotilla.gateway.fleet.telemetry.HistoryMetric;
+import dev.flotilla.gateway.fleet.telemetry.HostFigures;
+import dev.flotilla.gateway.fleet.telemetry.NodeHistory;
+import dev.flotilla.gateway.fleet.telemetry.SeriesRing;
+import dev.flotilla.gateway.fleet.telemetry.TelemetrySnapshot;
+import dev.flotilla.protocol.ApiException;
+import dev.flotilla.protocol.ErrorBody;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The read-only admin API over the fleet's telemetry: {@code GET /admin/fleet} (every node, its
+ * state and latest figures) and {@code GET /admin/fleet/{node}/series?metric=...&since=...} (one
+ * metric's recent history). Reachable from loopback only ({@link LoopbackOnly}); answers read
+ * snapshots and ring buffers, never I/O. Unknown figures are JSON null.
+ */
+public final class AdminApi {
+    private static final Pattern AGO = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+
+    private final NodeRegistry registry;
+    private final Function<String, NodeHistory> histories;
+    private final Clock clock;
+    private final ErrorResponses errors;
+
+    /** @param histories the history of a node by name (null for an unknown node) */
+    public AdminApi(NodeRegistry registry, Function<String, NodeHistory> histories, Clock clock, ErrorResponses errors) {
+        this.registry = registry;
+        this.histories = histories;
+        this.clock = clock;
+        this.errors = errors;
+    }
+
+    /** Adds the admin routes (and the loopback check in front of them) to a router. */
+    public void mount(Router router) {
+        router.route("/admin/*").handler(this::loopbackOnly);
+        router.get("/admin/fleet").handler(this::fleet);
+        router.get("/admin/fleet/:node/series").handler(this::series);
+    }
+
+    private void loopbackOnly(RoutingContext rc) {
+        SocketAddress remote = rc.request().remoteAddress();
+        if (remote != null && LoopbackOnly.isLoopback(remote.hostAddress())) {
+            rc.next();
+            return;
+        }
+        errors.send(rc.response(), new ApiException(403, new ErrorBody(
+                "The admin API is reachable from loopback only; this connection comes from "
+                        + (remote == null ? "an unknown address" : remote.hostAddress()),
+                ErrorBody.INVALID_REQUEST, null, "admin_loopback_only")));
+    }
+
+    private void fleet(RoutingContext rc) {
+        Instant now = clock.instant();
+        JsonArray nodes = new JsonArray();
+        for (NodeSnapshot s : registry.snapshots()) {
+            nodes.add(node(s, now));
+        }
+        json(rc, new JsonObject().put("time", now.toEpochMilli()).put("nodes", nodes));
+    }
+
+    static JsonObject node(NodeSnapshot s, Instant now) {
+        TelemetrySnapshot t = s.telemetry();
+        EngineLoad l = t.load();
+        JsonArray gpus = new JsonArray();
+        for (GpuFigures g : t.gpus()) {
+            gpus.add(new JsonObject().put("gpu", g.gpu()).put("name", g.name())
+                    .put("utilisation", num(g.utilisation()))
+                    .put("memory_used_bytes", num(g.memoryUsedBytes()))
+                    .put("memory_total_bytes", num(g.memoryTotalBytes()))
+                    .put("temperature_c", num(g.temperatureC()))
+                    .put("power_w", num(g.powerW())));
+        }
+        HostFigures h = t.host();
+        long age = t.ageMillis(now);
+        return new JsonObject()
+                .put("name", s.name())
+                .put("url", s.baseUrl().toString())
+                .put("up", s.up())
+                .put("outstanding", s.outstanding())
+                .put("data", t.state(now).name().toLowerCase(Locale.ROOT))
+                .put("age_ms", age < 0 ? null : age)
+                .put("scraped_at", t.scrapedAt() == null ? null : t.scrapedAt().toEpochMilli())
+                .put("scrape_error", t.lastError())
+                .put("engine", t.kind() == null ? null : t.kind().name().toLowerCase(Locale.ROOT))
+                .put("load", new JsonObject()
+                        .put("running", num(l.running()))
+                        .put("waiting", num(l.waiting()))
+                        .put("kv_cache_usage", num(l.kvCacheUsage()))
+                        .put("tokens_per_second", num(t.generationTokensPerSecond()))
+                        .put("prompt_tokens_per_second", num(t.promptTokensPerSecond()))
+                        .put("generation_tokens_total", num(l.generationTokensTotal()))
+                        .put("prompt_tokens_total", num(l.promptTokensTotal())))
+                .put("gpus", gpus)
+                .put("host", new JsonObject()
+                        .put("cpu_usage", num(h.cpuUsage()))
+                        .put("memory_used_bytes", num(h.memoryUsedBytes()))
+                        .put("memory_total_bytes", num(h.memoryTotalBytes()))
+                        .put("load1", num(h.load1())));
+    }
+
+    private void series(RoutingContext rc) {
+        String node = rc.pathParam("node");
+        NodeHistory history = registry.snapshot(node) == null ? null : histories.apply(node);
+        if (history == null) {
+            errors.send(rc.response(), ApiException.notFound("Unknown node: '" + node + "' (known: "
+                    + String.join(", ", registry.names()) + ")"));
+            return;
+        }
+        String metricName = rc.request().getParam("metric");
+        HistoryMetric metric = metricName == null ? null : HistoryMetric.byWireName(metricName).orElse(null);
+        if (metric == null) {
+            errors.send(rc.response(), ApiException.invalidRequest("metric", "invalid_metric",
+                    "metric: " + (metricName == null ? "<missing>" : "'" + metricName + "'")
+                            + " (expected one of: " + String.join(", ", HistoryMetric.wireNames()) + ")"));
+            return;
+        }
+        Instant now = clock.instant();
+        long since;
+        try {
+            since = parseSince(rc.request().getParam("since"), now);
+        } catch (IllegalArgumentException e) {
+            errors.send(rc.response(), ApiException.invalidRequest("since", "invalid_since", e.getMessage()));
+            return;
+        }
+        SeriesRing.Points points = history.series(metric).since(since);
+        JsonArray out = new JsonArray();
+        for (int i = 0; i < points.size(); i++) {
+            out.add(new JsonArray().add(points.times()[i]).add(points.values()[i]));
+        }
+        json(rc, new JsonObject().put("node", node).put("metric", metric.wireName()).put("unit", metric.unit())
+                .put("points", out));
+    }
+
+    /**
+     * The {@code since} parameter as epoch millis: absent means everything kept; an integer is epoch
+     * milliseconds; an ISO-8601 instant ({@code 2026-01-01T10:00:00Z}); or a duration back from now
+     * ({@code 5m}, {@code 30s}, {@code 500ms}, {@code 1h}, optionally followed by " ago").
+     */
+    static long parseSince(String since, Instant now) {
+        if (since == null || since.isBlank()) {
+            return Long.MIN_VALUE;
+        }
+        String s = since.trim();
+        if (s.matches("\\d{1,18}")) {
+            return Long.parseLong(s);
+        }
+        String back = s.endsWith(" ago") ? s.substring(0, s.length() - 4).trim() : s;
+        Matcher m = AGO.matcher(back);
+        if (m.matches()) {
+            long amount = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+            return now.minus(d).toEpochMilli();
+        }
+        try {
+            return Instant.parse(s).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("since: '" + since + "' (expected epoch milliseconds like 1767261600000, "
+                    + "an ISO-8601 instant like 2026-01-01T10:00:00Z, or a duration back from now like 5m, 30s or 500ms)");
+        }
+    }
+
+    private static Object num(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? null : v;
+    }
+
+    private static void json(RoutingContext rc, JsonObject body) {
+        rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+    }
+}
