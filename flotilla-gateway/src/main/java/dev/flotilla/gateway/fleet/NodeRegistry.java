@@ -241,8 +241,9 @@ public final class NodeRegistry {
             NodeState state = e.machine.state();
             Instant now = clock.instant();
             String why = always ? error : t.get().to() == NodeState.UNHEALTHY ? t.get().reason() : null;
+            // a passed check clears the error only once the node is back; until then the reason it went out stays
             NodeSnapshot out = e.ref.updateAndGet(s -> s.withHealth(up, state, models.apply(s), now,
-                    always || why != null ? why : s.lastError()));
+                    always ? (why != null || up ? why : s.lastError()) : why != null ? why : s.lastError()));
             t.ifPresent(this::announce);
             return out;
         }

@@ -56,6 +56,18 @@ class NodeRegistryHealthTest {
     }
 
     @Test
+    void markUp_unhealthyNodeOnePassedCheck_keepsReasonUntilBack() {
+        registry.markUp("a", Set.of("m"));
+        registry.connectionFailed("a", "refused");
+        registry.markUp("a", Set.of("m"));
+        assertThat(registry.snapshot("a").state()).isEqualTo(NodeState.UNHEALTHY);
+        assertThat(registry.snapshot("a").lastError()).isEqualTo("refused");
+        registry.markUp("a", Set.of("m"));
+        assertThat(registry.snapshot("a").state()).isEqualTo(NodeState.HEALTHY);
+        assertThat(registry.snapshot("a").lastError()).isNull();
+    }
+
+    @Test
     void drain_unknownNode_null() {
         assertThat(registry.drain("zz", true)).isNull();
     }
