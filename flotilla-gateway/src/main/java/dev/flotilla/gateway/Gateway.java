@@ -63,7 +63,7 @@ public final class Gateway implements AutoCloseable {
         this.vertx = vertx;
         this.ownsVertx = ownsVertx;
         this.config = config;
-        this.registry = new NodeRegistry(config.nodes(), clock, config.telemetry().staleAfter());
+        this.registry = new NodeRegistry(config.nodes(), clock, config.telemetry().staleAfter(), config.health());
         this.metrics = new GatewayMetrics(registry);
         GatewayConfig.Dispatch d = config.dispatch();
         this.nodeClientOptions = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)

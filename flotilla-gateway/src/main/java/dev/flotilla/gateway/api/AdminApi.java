@@ -27,9 +27,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The read-only admin API over the fleet's telemetry: {@code GET /admin/fleet} (every node, its
- * state and latest figures) and {@code GET /admin/fleet/{node}/series?metric=...&since=...} (one
- * metric's recent history). Reachable from loopback only ({@link LoopbackOnly}); answers read
+ * The admin API over the fleet: {@code GET /admin/fleet} (every node, its state and latest
+ * figures), {@code GET /admin/fleet/{node}/series?metric=...&since=...} (one metric's recent
+ * history), and {@code POST /admin/nodes/{node}/drain} and {@code .../undrain} (take a node out of
+ * rotation while its in-flight requests finish, and put it back; both answer the node's JSON). Reachable from loopback only ({@link LoopbackOnly}); answers read
  * snapshots and ring buffers, never I/O. Unknown figures are JSON null.
  */
 public final class AdminApi {
@@ -53,6 +54,8 @@ public final class AdminApi {
         router.route("/admin/*").handler(this::loopbackOnly);
         router.get("/admin/fleet").handler(this::fleet);
         router.get("/admin/fleet/:node/series").handler(this::series);
+        router.post("/admin/nodes/:node/drain").handler(rc -> drain(rc, true));
+        router.post("/admin/nodes/:node/undrain").handler(rc -> drain(rc, false));
     }
 
     private void loopbackOnly(RoutingContext rc) {
@@ -76,6 +79,17 @@ public final class AdminApi {
         json(rc, new JsonObject().put("time", now.toEpochMilli()).put("nodes", nodes));
     }
 
+    private void drain(RoutingContext rc, boolean on) {
+        String node = rc.pathParam("node");
+        NodeSnapshot s = registry.drain(node, on);
+        if (s == null) {
+            errors.send(rc.response(), ApiException.notFound("Unknown node: '" + node + "' (known: "
+                    + String.join(", ", registry.names()) + ")"));
+            return;
+        }
+        json(rc, node(s, clock.instant()));
+    }
+
     static JsonObject node(NodeSnapshot s, Instant now) {
         TelemetrySnapshot t = s.telemetry();
         EngineLoad l = t.load();
@@ -94,6 +108,8 @@ public final class AdminApi {
                 .put("name", s.name())
                 .put("url", s.baseUrl().toString())
                 .put("up", s.up())
+                .put("state", s.state().label())
+                .put("last_error", s.lastError())
                 .put("outstanding", s.outstanding())
                 .put("data", t.state(now).name().toLowerCase(Locale.ROOT))
                 .put("age_ms", age < 0 ? null : age)

@@ -42,7 +42,9 @@ public final class ConfigLoader {
     /** The schema, used for unknown keys and for resolving environment variable names. */
     private static final Shape SCHEMA = obj(
             "listen", obj("host", leaf(), "port", leaf(), "maxBodyBytes", leaf(), "eventLoops", leaf()),
-            "health", obj("interval", leaf(), "timeout", leaf()),
+            "health", obj("interval", leaf(), "timeout", leaf(), "unhealthyAfter", leaf(), "healthyAfter", leaf(),
+                    "passiveFailures", leaf(), "errorRateWindow", leaf(), "degradedErrorRate", leaf(),
+                    "errorRateMinRequests", leaf()),
             "routing", obj("policy", leaf()),
             "dispatch", obj("connectTimeout", leaf(), "idleTimeout", leaf(), "poolSize", leaf()),
             "nodes", new ListOf(obj("name", leaf(), "url", leaf(), "accelerator", leaf(),
@@ -123,6 +125,7 @@ public final class ConfigLoader {
         }
         positive(p, "health.interval", c.health().interval());
         positive(p, "health.timeout", c.health().timeout());
+        healthProblems(p, c.health());
         if (c.routing().policy() == null || !knownPolicies.contains(c.routing().policy())) {
             p.add("routing.policy: " + show(c.routing().policy()) + " (expected one of: "
                     + String.join(", ", new java.util.TreeSet<>(knownPolicies)) + ")");
@@ -162,6 +165,24 @@ public final class ConfigLoader {
             }
         }
         return p;
+    }
+
+    private static void healthProblems(List<String> p, GatewayConfig.Health h) {
+        count(p, "health.unhealthyAfter", h.unhealthyAfter(), "consecutive failed checks that take a node out");
+        count(p, "health.healthyAfter", h.healthyAfter(), "consecutive successful checks that bring a node back");
+        count(p, "health.passiveFailures", h.passiveFailures(), "consecutive failed requests that take a node out");
+        count(p, "health.errorRateMinRequests", h.errorRateMinRequests(), "requests in the window before the error rate counts");
+        positive(p, "health.errorRateWindow", h.errorRateWindow());
+        double rate = h.degradedErrorRate();
+        if (!(rate > 0 && rate <= 1)) {
+            p.add("health.degradedErrorRate: " + rate + " (expected a fraction above 0 and at most 1, e.g. 0.5)");
+        }
+    }
+
+    private static void count(List<String> p, String path, int value, String meaning) {
+        if (value < 1 || value > 1000) {
+            p.add(path + ": " + value + " (expected an integer from 1 to 1000: " + meaning + ")");
+        }
     }
 
     private static void telemetryProblems(List<String> p, GatewayConfig.Telemetry t) {
@@ -371,8 +392,16 @@ public final class ConfigLoader {
             if (n == null) {
                 return d;
             }
+            Double rate = n.hasNonNull("degradedErrorRate")
+                    ? number(n, "health.degradedErrorRate", "degradedErrorRate") : null;
             return new GatewayConfig.Health(duration(n, "health.interval", "interval", d.interval()),
-                    duration(n, "health.timeout", "timeout", d.timeout()));
+                    duration(n, "health.timeout", "timeout", d.timeout()),
+                    integer(n, "health.unhealthyAfter", "unhealthyAfter", d.unhealthyAfter()),
+                    integer(n, "health.healthyAfter", "healthyAfter", d.healthyAfter()),
+                    integer(n, "health.passiveFailures", "passiveFailures", d.passiveFailures()),
+                    duration(n, "health.errorRateWindow", "errorRateWindow", d.errorRateWindow()),
+                    rate == null ? d.degradedErrorRate() : rate,
+                    integer(n, "health.errorRateMinRequests", "errorRateMinRequests", d.errorRateMinRequests()));
         }
 
         private GatewayConfig.Telemetry telemetry(ObjectNode n) {

@@ -96,12 +96,36 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
     }
 
     /**
-     * Active health checking: every {@code interval} each node's {@code /health} (and, when up,
-     * {@code /v1/models}) is read; no answer within {@code timeout} or a non-200 marks it down.
+     * Health checking and the node state machine. Every {@code interval} each node's {@code /health}
+     * (and, when it answers, {@code /v1/models}) is read; no answer within {@code timeout} or a
+     * non-200 is a failed check.
+     *
+     * @param unhealthyAfter      consecutive failed checks that take a healthy node out of rotation
+     * @param healthyAfter        consecutive successful checks that bring an unhealthy node back
+     *                            (hysteresis: one lucky answer does not put a flapping node back)
+     * @param passiveFailures     consecutive failed requests (5xx, unreachable, timeout) that take a
+     *                            node out of rotation between checks
+     * @param errorRateWindow     the window over which a node's request error rate is measured
+     * @param degradedErrorRate   an error rate above this (0 to 1) over the window marks the node degraded
+     * @param errorRateMinRequests fewer requests than this in the window never mark a node degraded
      */
-    public record Health(Duration interval, Duration timeout) {
+    public record Health(Duration interval, Duration timeout, int unhealthyAfter, int healthyAfter,
+                         int passiveFailures, Duration errorRateWindow, double degradedErrorRate,
+                         int errorRateMinRequests) {
         public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
         public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+        public static final int DEFAULT_UNHEALTHY_AFTER = 1;
+        public static final int DEFAULT_HEALTHY_AFTER = 2;
+        public static final int DEFAULT_PASSIVE_FAILURES = 3;
+        public static final Duration DEFAULT_ERROR_RATE_WINDOW = Duration.ofSeconds(30);
+        public static final double DEFAULT_DEGRADED_ERROR_RATE = 0.5;
+        public static final int DEFAULT_ERROR_RATE_MIN_REQUESTS = 5;
+
+        /** Interval and timeout with the default state machine settings. */
+        public Health(Duration interval, Duration timeout) {
+            this(interval, timeout, DEFAULT_UNHEALTHY_AFTER, DEFAULT_HEALTHY_AFTER, DEFAULT_PASSIVE_FAILURES,
+                    DEFAULT_ERROR_RATE_WINDOW, DEFAULT_DEGRADED_ERROR_RATE, DEFAULT_ERROR_RATE_MIN_REQUESTS);
+        }
 
         public static Health defaults() {
             return new Health(DEFAULT_INTERVAL, DEFAULT_TIMEOUT);

@@ -2,60 +2,89 @@ package dev.flotilla.gateway.fleet;
 
 import dev.flotilla.gateway.config.GatewayConfig;
 import dev.flotilla.gateway.fleet.telemetry.TelemetrySnapshot;
+import dev.flotilla.gateway.fleet.telemetry.DataState;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fleet as the gateway sees it: one {@link NodeSnapshot} per configured node, replaced
- * atomically by health checks ({@link #markUp}, {@link #markDown}), by load accounting
- * ({@link #acquire}) and by telemetry scrapes ({@link #publishTelemetry}). Nodes start down until their first successful check. Thread-safe.
+ * atomically by health events ({@link #markUp}, {@link #checkFailed}, {@link #connectionFailed},
+ * {@link #requestFinished}, {@link #drain}), by load accounting ({@link #acquire}) and by telemetry
+ * scrapes ({@link #publishTelemetry}). Each node's {@link NodeState} comes from its own state
+ * machine; every change of state is logged at INFO and passed to the transition listeners. Nodes
+ * start STARTING (down) until their first successful check. Thread-safe.
  */
 public final class NodeRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRegistry.class);
+
     private final Clock clock;
-    private final Map<String, AtomicReference<NodeSnapshot>> nodes;
-    private final List<AtomicReference<NodeSnapshot>> ordered;
+    private final Map<String, Entry> nodes;
+    private final List<Entry> ordered;
     /** Every model any node has ever reported: tells "unknown model" (404) from "no node up" (503). */
     private final Set<String> everServed = ConcurrentHashMap.newKeySet();
+    private final List<Consumer<NodeTransition>> listeners = new CopyOnWriteArrayList<>();
 
     public NodeRegistry(List<GatewayConfig.Node> configured, Clock clock) {
         this(configured, clock, NodeSnapshot.DEFAULT_STALE_AFTER);
     }
 
     /** @param staleAfter telemetry older than this is stale (telemetry.staleAfter) */
-    public NodeRegistry(List<GatewayConfig.Node> configured, Clock clock, java.time.Duration staleAfter) {
+    public NodeRegistry(List<GatewayConfig.Node> configured, Clock clock, Duration staleAfter) {
+        this(configured, clock, staleAfter, GatewayConfig.Health.defaults());
+    }
+
+    /**
+     * @param staleAfter telemetry older than this is stale (telemetry.staleAfter)
+     * @param rules      the state machine's thresholds (the health section)
+     */
+    public NodeRegistry(List<GatewayConfig.Node> configured, Clock clock, Duration staleAfter, GatewayConfig.Health rules) {
         this.clock = clock;
-        Map<String, AtomicReference<NodeSnapshot>> byName = new LinkedHashMap<>();
+        Map<String, Entry> byName = new LinkedHashMap<>();
         for (GatewayConfig.Node n : configured) {
             NodeSnapshot initial = new NodeSnapshot(n.name(), n.uri(), false, Set.of(),
                     new NodeFacts(n.accelerator(), n.memoryGb(), n.tflops()), 0, clock.instant(), "not checked yet",
-                    TelemetrySnapshot.noData(staleAfter));
-            byName.put(n.name(), new AtomicReference<>(initial));
+                    TelemetrySnapshot.noData(staleAfter), NodeState.STARTING);
+            byName.put(n.name(), new Entry(new AtomicReference<>(initial), new NodeStateMachine(n.name(), rules, clock)));
         }
         this.nodes = Collections.unmodifiableMap(byName);
         this.ordered = List.copyOf(byName.values());
     }
 
+    /** Calls the listener (on the thread that caused it, under the node's lock: keep it short) at every state change. */
+    public void addTransitionListener(Consumer<NodeTransition> listener) {
+        listeners.add(listener);
+    }
+
     /** The current snapshots in configuration order. */
     public List<NodeSnapshot> snapshots() {
         List<NodeSnapshot> out = new ArrayList<>(ordered.size());
-        for (AtomicReference<NodeSnapshot> ref : ordered) {
-            out.add(ref.get());
+        for (Entry e : ordered) {
+            out.add(e.ref.get());
         }
         return out;
     }
 
     /** The snapshot of the named node, or null if no such node is configured. */
     public NodeSnapshot snapshot(String name) {
-        AtomicReference<NodeSnapshot> ref = nodes.get(name);
-        return ref == null ? null : ref.get();
+        Entry e = nodes.get(name);
+        return e == null ? null : e.ref.get();
     }
 
     public Set<String> names() {
@@ -67,12 +96,12 @@ public final class NodeRegistry {
         return everServed.contains(model);
     }
 
-    /** The union of the models served by nodes that are up, sorted. */
+    /** The union of the models served by nodes in rotation (healthy or degraded, not draining), sorted. */
     public Set<String> modelsUp() {
         Set<String> out = new TreeSet<>();
-        for (AtomicReference<NodeSnapshot> ref : ordered) {
-            NodeSnapshot s = ref.get();
-            if (s.up()) {
+        for (Entry e : ordered) {
+            NodeSnapshot s = e.ref.get();
+            if (s.state().routable()) {
                 out.addAll(s.models());
             }
         }
@@ -81,8 +110,8 @@ public final class NodeRegistry {
 
     public int upCount() {
         int up = 0;
-        for (AtomicReference<NodeSnapshot> ref : ordered) {
-            if (ref.get().up()) {
+        for (Entry e : ordered) {
+            if (e.ref.get().up()) {
                 up++;
             }
         }
@@ -93,18 +122,58 @@ public final class NodeRegistry {
         return ordered.size();
     }
 
-    /** A health check succeeded: the node is up and serves these models. */
+    /** A health check succeeded: the node serves these models; counts toward (re)entering rotation. */
     public void markUp(String name, Set<String> models) {
         everServed.addAll(models);
-        update(name, s -> s.withHealth(true, models, clock.instant(), null));
+        Instant now = clock.instant();
+        event(name, m -> m.checkSucceeded(snapshotOf(name).dataState(now)), s -> models, true, null);
     }
 
     /**
-     * The node failed a health check or a connection: it is skipped until a check succeeds. Its
-     * models are kept so that requests for them get "no node up" rather than "unknown model".
+     * A health check failed: after {@code health.unhealthyAfter} consecutive failures the node is
+     * out of rotation. Its models are kept so that requests for them get "no node up" rather than
+     * "unknown model".
      */
+    public void checkFailed(String name, String reason) {
+        event(name, m -> m.checkFailed(reason), NodeSnapshot::models, true, reason);
+    }
+
+    /** A connection to the node failed while dispatching: out of rotation at once (passive health). */
+    public void connectionFailed(String name, String reason) {
+        event(name, m -> m.connectionFailed(reason), NodeSnapshot::models, true, reason);
+    }
+
+    /** The same as {@link #connectionFailed}: the node is out of rotation until enough checks pass. */
     public void markDown(String name, String reason) {
-        update(name, s -> s.withHealth(false, s.models(), clock.instant(), reason));
+        connectionFailed(name, reason);
+    }
+
+    /**
+     * A request the node served has ended; {@code failed} when the node answered 5xx, could not be
+     * reached or went quiet. Feeds the consecutive-failure count and the error rate window.
+     */
+    public void requestFinished(String name, boolean failed) {
+        event(name, m -> m.requestFinished(failed), NodeSnapshot::models, false, null);
+    }
+
+    /**
+     * Drains (true) or undrains (false) the node: a draining node gets no new requests while its
+     * in-flight ones finish; it stays draining across health checks until undrained. Returns the
+     * new snapshot, or null when there is no such node.
+     */
+    public NodeSnapshot drain(String name, boolean on) {
+        if (!nodes.containsKey(name)) {
+            return null;
+        }
+        return event(name, m -> m.drain(on), NodeSnapshot::models, false, null);
+    }
+
+    /** The node's recent request error rate (0 to 1), or NaN when too few requests were seen. */
+    public double errorRate(String name) {
+        Entry e = entry(name);
+        synchronized (e.machine) {
+            return e.machine.errorRate();
+        }
     }
 
     /**
@@ -113,7 +182,10 @@ public final class NodeRegistry {
      * {@code change} must be pure (it may run again under contention); returns what was published.
      */
     public TelemetrySnapshot publishTelemetry(String name, java.util.function.UnaryOperator<TelemetrySnapshot> change) {
-        return update(name, s -> s.withTelemetry(change.apply(s.telemetry()))).telemetry();
+        NodeSnapshot published = update(name, s -> s.withTelemetry(change.apply(s.telemetry())));
+        DataState data = published.dataState(clock.instant());
+        event(name, m -> m.telemetry(data), NodeSnapshot::models, false, null);
+        return published.telemetry();
     }
 
     /** The clock the registry stamps changes with (the gateway's). */
@@ -134,12 +206,57 @@ public final class NodeRegistry {
         update(name, s -> s.withOutstanding(Math.max(0, s.outstanding() - 1)));
     }
 
-    private NodeSnapshot update(String name, java.util.function.UnaryOperator<NodeSnapshot> change) {
-        AtomicReference<NodeSnapshot> ref = nodes.get(name);
-        if (ref == null) {
+    private NodeSnapshot update(String name, UnaryOperator<NodeSnapshot> change) {
+        return entry(name).ref.updateAndGet(change);
+    }
+
+    private NodeSnapshot snapshotOf(String name) {
+        return entry(name).ref.get();
+    }
+
+    private Entry entry(String name) {
+        Entry e = nodes.get(name);
+        if (e == null) {
             throw new IllegalArgumentException("no node named '" + name + "' (known: " + nodes.keySet() + ")");
         }
-        return ref.updateAndGet(change);
+        return e;
+    }
+
+    /**
+     * Runs one event through the node's state machine and publishes the result. The machine's lock
+     * orders events of one node; the snapshot is replaced only when something visible changed.
+     *
+     * @param always publish even without a transition (checks refresh models and the last error)
+     * @param error  the new last error when {@code always}; otherwise a transition's reason is kept
+     */
+    private NodeSnapshot event(String name, Function<NodeStateMachine, Optional<NodeTransition>> ev,
+                               Function<NodeSnapshot, Set<String>> models, boolean always, String error) {
+        Entry e = entry(name);
+        synchronized (e.machine) {
+            Optional<NodeTransition> t = ev.apply(e.machine);
+            if (t.isEmpty() && !always) {
+                return e.ref.get();
+            }
+            boolean up = e.machine.up();
+            NodeState state = e.machine.state();
+            Instant now = clock.instant();
+            String why = always ? error : t.get().to() == NodeState.UNHEALTHY ? t.get().reason() : null;
+            // a passed check clears the error only once the node is back; until then the reason it went out stays
+            NodeSnapshot out = e.ref.updateAndGet(s -> s.withHealth(up, state, models.apply(s), now,
+                    always ? (why != null || up ? why : s.lastError()) : why != null ? why : s.lastError()));
+            t.ifPresent(this::announce);
+            return out;
+        }
+    }
+
+    private void announce(NodeTransition t) {
+        LOG.info("node {} state {} -> {}: {}", t.node(), t.from().label(), t.to().label(), t.reason());
+        for (Consumer<NodeTransition> l : listeners) {
+            l.accept(t);
+        }
+    }
+
+    private record Entry(AtomicReference<NodeSnapshot> ref, NodeStateMachine machine) {
     }
 
     /** One outstanding request on one node; release is idempotent and thread-safe. */

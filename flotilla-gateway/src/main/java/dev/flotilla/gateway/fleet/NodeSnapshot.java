@@ -14,13 +14,16 @@ import java.util.Set;
  * @param up          answered its last health check (and no connection failed since)
  * @param models      the model ids its {@code /v1/models} listed at the last successful check
  * @param outstanding requests this gateway has sent to it and not yet finished
- * @param since       when {@code up} last changed (from the gateway's clock)
+ * @param since       when {@code up} or {@code state} last changed (from the gateway's clock)
  * @param lastError   why it is down, or null
  * @param telemetry   the latest figures from its {@code /metrics} (engine load, GPUs, host), with
  *                    their age and state; {@link TelemetrySnapshot#noData} until a scrape succeeds
+ * @param state       where it stands in rotation ({@link NodeState}); a draining node is DRAINING
+ *                    while {@code up} still tells whether it passes its checks
  */
 public record NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> models, NodeFacts facts,
-                           int outstanding, Instant since, String lastError, TelemetrySnapshot telemetry) {
+                           int outstanding, Instant since, String lastError, TelemetrySnapshot telemetry,
+                           NodeState state) {
 
     /** The stale bound of a snapshot made without telemetry settings. */
     public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(2);
@@ -28,12 +31,19 @@ public record NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> mod
     public NodeSnapshot {
         models = Set.copyOf(models);
         telemetry = telemetry == null ? TelemetrySnapshot.noData(DEFAULT_STALE_AFTER) : telemetry;
+        state = state == null ? (up ? NodeState.HEALTHY : NodeState.UNHEALTHY) : state;
+    }
+
+    /** A snapshot whose state follows {@code up}: HEALTHY when up, else UNHEALTHY. */
+    public NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> models, NodeFacts facts,
+                        int outstanding, Instant since, String lastError, TelemetrySnapshot telemetry) {
+        this(name, baseUrl, up, models, facts, outstanding, since, lastError, telemetry, null);
     }
 
     /** A snapshot with no telemetry yet. */
     public NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> models, NodeFacts facts,
                         int outstanding, Instant since, String lastError) {
-        this(name, baseUrl, up, models, facts, outstanding, since, lastError, null);
+        this(name, baseUrl, up, models, facts, outstanding, since, lastError, null, null);
     }
 
     /** Whether the telemetry is missing, fresh or stale at this time (see {@link TelemetrySnapshot#state}). */
@@ -46,15 +56,15 @@ public record NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> mod
     }
 
     NodeSnapshot withOutstanding(int value) {
-        return new NodeSnapshot(name, baseUrl, up, models, facts, value, since, lastError, telemetry);
+        return new NodeSnapshot(name, baseUrl, up, models, facts, value, since, lastError, telemetry, state);
     }
 
-    NodeSnapshot withHealth(boolean nowUp, Set<String> nowModels, Instant now, String error) {
-        Instant changed = nowUp == up ? since : now;
-        return new NodeSnapshot(name, baseUrl, nowUp, nowModels, facts, outstanding, changed, error, telemetry);
+    NodeSnapshot withHealth(boolean nowUp, NodeState nowState, Set<String> nowModels, Instant now, String error) {
+        Instant changed = nowUp == up && nowState == state ? since : now;
+        return new NodeSnapshot(name, baseUrl, nowUp, nowModels, facts, outstanding, changed, error, telemetry, nowState);
     }
 
     NodeSnapshot withTelemetry(TelemetrySnapshot value) {
-        return new NodeSnapshot(name, baseUrl, up, models, facts, outstanding, since, lastError, value);
+        return new NodeSnapshot(name, baseUrl, up, models, facts, outstanding, since, lastError, value, state);
     }
 }

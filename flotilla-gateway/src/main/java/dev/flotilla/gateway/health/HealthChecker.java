@@ -22,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Active health checking: every interval, each node's {@code /health} is read and, when it
  * answers 200, its {@code /v1/models}; the registry is updated with the result. A node that does
- * not answer within the timeout, answers non-200 or lists no readable models is marked down until
- * a later check succeeds. A node whose previous check is still running is not checked again.
+ * not answer within the timeout, answers non-200 or lists no readable models has failed the check;
+ * the registry's state machine decides when failures take it out and successes bring it back. A node whose previous check is still running is not checked again.
  */
 public final class HealthChecker {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,7 +78,7 @@ public final class HealthChecker {
                     if (result.succeeded()) {
                         registry.markUp(node.name(), result.result());
                     } else {
-                        registry.markDown(node.name(), "health check: " + describe(result.cause()));
+                        registry.checkFailed(node.name(), "health check: " + describe(result.cause()));
                     }
                 })
                 .<Void>mapEmpty()

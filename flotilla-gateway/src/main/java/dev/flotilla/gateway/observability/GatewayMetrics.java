@@ -2,6 +2,8 @@ package dev.flotilla.gateway.observability;
 
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.gateway.fleet.NodeState;
+import dev.flotilla.gateway.fleet.NodeTransition;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -14,7 +16,7 @@ import java.io.UncheckedIOException;
 /**
  * The gateway's Prometheus metrics in its own registry instance (not the static default, so
  * several gateways in one JVM, as in tests, do not mix): requests by model, node and outcome,
- * request duration by model, per node whether it is up and its outstanding requests, and the
+ * request duration by model, per node whether it is up, its state and state changes, its outstanding requests, and the
  * duration and failures of telemetry scrapes per node.
  */
 public final class GatewayMetrics {
@@ -28,6 +30,7 @@ public final class GatewayMetrics {
     private final Histogram duration;
     private final Histogram scrapeDuration;
     private final Counter scrapeFailures;
+    private final Counter transitions;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     public GatewayMetrics(NodeRegistry nodes) {
@@ -70,6 +73,24 @@ public final class GatewayMetrics {
                 })
                 .register(registry);
         GaugeWithCallback.builder()
+                .name("flotilla_node_state")
+                .help("1 for the node's current state (starting, healthy, degraded, unhealthy, draining), 0 for the others")
+                .labelNames("node", "state")
+                .callback(cb -> {
+                    for (NodeSnapshot s : nodes.snapshots()) {
+                        for (NodeState state : NodeState.values()) {
+                            cb.call(s.state() == state ? 1 : 0, s.name(), state.label());
+                        }
+                    }
+                })
+                .register(registry);
+        transitions = Counter.builder()
+                .name("flotilla_node_state_transitions_total")
+                .help("Changes of a node's state, by the state it left and the one it entered")
+                .labelNames("node", "from", "to")
+                .register(registry);
+        nodes.addTransitionListener(this::recordTransition);
+        GaugeWithCallback.builder()
                 .name("flotilla_node_outstanding_requests")
                 .help("Requests sent to the node through this gateway and not finished")
                 .labelNames("node")
@@ -93,6 +114,11 @@ public final class GatewayMetrics {
         if (!ok) {
             scrapeFailures.labelValues(node).inc();
         }
+    }
+
+    /** Counts one change of a node's state. */
+    public void recordTransition(NodeTransition t) {
+        transitions.labelValues(t.node(), t.from().label(), t.to().label()).inc();
     }
 
     /** The Prometheus text exposition of every metric. */

@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
 /**
  * Complete: runs on every path (success, client error, node error, timeout, client cancel),
  * releases the node's outstanding count (exactly once, the lease is idempotent) and records the
- * outcome. Passes the request's failure on so the HTTP edge can answer with an error body.
+ * outcome, and reports the node's part in it to the registry (passive health: 5xx, unreachable and
+ * timeout count as failures, 2xx and 4xx as successes, cancellations not at all). Passes the request's failure on so the HTTP edge can answer with an error body.
  */
 final class CompleteStage implements Stage {
     private final NodeRegistry registry;
@@ -39,7 +40,17 @@ final class CompleteStage implements Stage {
                 ? ctx.request().model() : GatewayMetrics.NONE;
         String node = ctx.chosen() == null ? GatewayMetrics.NONE : ctx.chosen().name();
         double seconds = (nanoTicker.getAsLong() - ctx.startNanos()) / 1e9;
-        metrics.record(model, node, outcome(ctx), seconds);
+        Outcome outcome = outcome(ctx);
+        metrics.record(model, node, outcome, seconds);
+        if (ctx.chosen() != null && registry.snapshot(node) != null) {
+            switch (outcome) {
+                case OK -> registry.requestFinished(node, false);
+                case UNREACHABLE, TIMEOUT -> registry.requestFinished(node, true);
+                // a 4xx from the node is the client's fault, a 5xx the node's
+                case NODE_ERROR -> registry.requestFinished(node, ctx.upstreamStatus() >= 500);
+                default -> { }
+            }
+        }
         return ctx.failure() == null ? Future.succeededFuture() : Future.failedFuture(ctx.failure());
     }
 

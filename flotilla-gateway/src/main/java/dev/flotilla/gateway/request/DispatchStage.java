@@ -45,7 +45,7 @@ final class DispatchStage implements Stage {
                         return Future.failedFuture(new ClientCancelledException());
                     }
                     if (err instanceof NodeUnreachableException unreachable) {
-                        registry.markDown(node.name(), unreachable.getMessage());
+                        registry.connectionFailed(node.name(), unreachable.getMessage());
                         ctx.lastNodeFailure(unreachable);
                     }
                     return Future.failedFuture(err);

@@ -4,7 +4,11 @@ import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.spi.Filter;
 import dev.flotilla.protocol.InferenceRequest;
 
-/** Type {@value #TYPE}, no parameters: only nodes that are up (passed their last health check). */
+/**
+ * Type {@value #TYPE}, no parameters: only nodes in rotation, that is HEALTHY or DEGRADED; never
+ * STARTING, UNHEALTHY or DRAINING. That a degraded node is used only when no healthy one can take
+ * the request is the {@link Scheduler}'s rule, since it needs the whole candidate list.
+ */
 public final class HealthyFilter implements Filter {
     public static final String TYPE = "healthy";
 
@@ -15,6 +19,6 @@ public final class HealthyFilter implements Filter {
 
     @Override
     public boolean accept(NodeSnapshot node, InferenceRequest request) {
-        return node.up();
+        return node.state().routable();
     }
 }

@@ -1,6 +1,7 @@
 package dev.flotilla.gateway.scheduling;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.gateway.fleet.NodeState;
 import dev.flotilla.gateway.scheduling.spi.Filter;
 import dev.flotilla.gateway.scheduling.spi.Picker;
 import dev.flotilla.protocol.InferenceRequest;
@@ -28,7 +29,11 @@ public final class Scheduler {
                 plugins.picker(policy));
     }
 
-    /** The nodes that pass every filter, leaving out the excluded names (nodes already tried). */
+    /**
+     * The nodes that pass every filter, leaving out the excluded names (nodes already tried). When
+     * some of them are HEALTHY, the DEGRADED ones are left out too: a degraded node takes requests
+     * only when no healthy one can.
+     */
     public List<NodeSnapshot> candidates(InferenceRequest request, List<NodeSnapshot> nodes, Set<String> excluded) {
         List<NodeSnapshot> out = new ArrayList<>(nodes.size());
         outer:
@@ -42,6 +47,13 @@ public final class Scheduler {
                 }
             }
             out.add(node);
+        }
+        boolean anyHealthy = false;
+        for (NodeSnapshot node : out) {
+            anyHealthy |= node.state() == NodeState.HEALTHY;
+        }
+        if (anyHealthy) {
+            out.removeIf(node -> node.state() == NodeState.DEGRADED);
         }
         return out;
     }

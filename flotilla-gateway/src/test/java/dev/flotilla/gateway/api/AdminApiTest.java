@@ -74,6 +74,8 @@ class AdminApiTest {
         assertThat(json.getValue("age_ms")).isNull();
         assertThat(json.getJsonObject("load").getValue("running")).isNull();
         assertThat(json.getBoolean("up")).isFalse();
+        assertThat(json.getString("state")).isEqualTo("starting");
+        assertThat(json.getString("last_error")).isEqualTo("not checked yet");
         assertThat(json.getInteger("outstanding")).isZero();
         assertThat(json.getJsonArray("gpus")).isEmpty();
     }

@@ -43,6 +43,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_healthStateMachineKeys_buildRecord() {
+        GatewayConfig c = loader.parse("""
+                health: { interval: 100ms, timeout: 1s, unhealthyAfter: 2, healthyAfter: 3, passiveFailures: 4,
+                          errorRateWindow: 10s, degradedErrorRate: 0.25, errorRateMinRequests: 8 }
+                """, Map.of("FLOTILLA_HEALTH_HEALTHY_AFTER", "5"));
+        assertThat(c.health()).isEqualTo(new GatewayConfig.Health(Duration.ofMillis(100), Duration.ofSeconds(1),
+                2, 5, 4, Duration.ofSeconds(10), 0.25, 8));
+    }
+
+    @Test
+    void parse_noHealthSection_givesDocumentedStateMachineDefaults() {
+        GatewayConfig.Health h = loader.parse("", Map.of()).health();
+        assertThat(h.unhealthyAfter()).isEqualTo(1);
+        assertThat(h.healthyAfter()).isEqualTo(2);
+        assertThat(h.passiveFailures()).isEqualTo(3);
+        assertThat(h.errorRateWindow()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(h.degradedErrorRate()).isEqualTo(0.5);
+        assertThat(h.errorRateMinRequests()).isEqualTo(5);
+    }
+
+    @Test
     void parse_emptyText_givesDefaults() {
         assertThat(loader.parse("", Map.of())).isEqualTo(GatewayConfig.defaults());
         assertThat(GatewayConfig.defaults().listen().port()).isEqualTo(8080);
@@ -131,6 +152,22 @@ class ConfigLoaderTest {
                         "health.interval: 5 (expected a duration like 500ms, 2s, 1m or 1h)"),
                 named("zero duration", "health: { timeout: 0s }",
                         "health.timeout: 0ms (expected a positive duration like 500ms, 2s or 1m)"),
+                named("zero unhealthyAfter", "health: { unhealthyAfter: 0 }",
+                        "health.unhealthyAfter: 0 (expected an integer from 1 to 1000: consecutive failed checks that take a node out)"),
+                named("huge healthyAfter", "health: { healthyAfter: 5000 }",
+                        "health.healthyAfter: 5000 (expected an integer from 1 to 1000: consecutive successful checks that bring a node back)"),
+                named("negative passiveFailures", "health: { passiveFailures: -2 }",
+                        "health.passiveFailures: -2 (expected an integer from 1 to 1000: consecutive failed requests that take a node out)"),
+                named("zero errorRateMinRequests", "health: { errorRateMinRequests: 0 }",
+                        "health.errorRateMinRequests: 0 (expected an integer from 1 to 1000: requests in the window before the error rate counts)"),
+                named("zero errorRateWindow", "health: { errorRateWindow: 0s }",
+                        "health.errorRateWindow: 0ms (expected a positive duration like 500ms, 2s or 1m)"),
+                named("error rate above one", "health: { degradedErrorRate: 1.5 }",
+                        "health.degradedErrorRate: 1.5 (expected a fraction above 0 and at most 1, e.g. 0.5)"),
+                named("error rate zero", "health: { degradedErrorRate: 0 }",
+                        "health.degradedErrorRate: 0.0 (expected a fraction above 0 and at most 1, e.g. 0.5)"),
+                named("error rate not a number", "health: { degradedErrorRate: half }",
+                        "health.degradedErrorRate: \"half\" (expected a number)"),
                 named("zero idle timeout", "dispatch: { idleTimeout: 0ms }",
                         "dispatch.idleTimeout: 0ms (expected a positive duration like 500ms, 2s or 1m)"),
                 named("pool size zero", "dispatch: { poolSize: 0 }",
@@ -140,7 +177,8 @@ class ConfigLoaderTest {
                 named("unknown top-level key", "listne: { port: 1 }",
                         "listne: a mapping (unknown key; expected one of: listen, health, routing, dispatch, nodes, telemetry)"),
                 named("unknown nested key", "health: { intervall: 1s }",
-                        "health.intervall: \"1s\" (unknown key; expected one of: interval, timeout)"),
+                        "health.intervall: \"1s\" (unknown key; expected one of: interval, timeout, unhealthyAfter, healthyAfter, "
+                                + "passiveFailures, errorRateWindow, degradedErrorRate, errorRateMinRequests)"),
                 named("unknown node key", "nodes: [ { name: a, url: 'http://h:1', gpu: H100 } ]",
                         "nodes[0].gpu: \"H100\" (unknown key; expected one of: name, url, accelerator, memoryGb, tflops)"),
                 named("section not a mapping", "health: fast",
