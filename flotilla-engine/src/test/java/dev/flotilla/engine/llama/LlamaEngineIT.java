@@ -1,5 +1,6 @@
 package dev.flotilla.engine.llama;
 
+import dev.flotilla.engine.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -30,7 +31,7 @@ class LlamaEngineIT {
     private static final int SLOTS = 2;
     private static final int CTX = 512;
 
-    private static final TestClock clock = new TestClock();
+    private static final ManualClock clock = new ManualClock();
     private static LlamaEngine engine;
 
     @BeforeAll

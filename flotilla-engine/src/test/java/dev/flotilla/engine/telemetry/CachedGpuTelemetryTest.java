@@ -1,5 +1,6 @@
 package dev.flotilla.engine.telemetry;
 
+import dev.flotilla.engine.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,7 +38,7 @@ class CachedGpuTelemetryTest {
     @Test
     void sample_withinTheInterval_readsTheSourceOnce() {
         Counting source = new Counting();
-        MutableClock clock = new MutableClock();
+        ManualClock clock = new ManualClock();
         GpuTelemetry cached = GpuTelemetry.cached(source, clock, Duration.ofMillis(500));
         assertThat(cached.sample()).containsExactly(ONE);
         clock.advance(Duration.ofMillis(499));
@@ -53,7 +54,7 @@ class CachedGpuTelemetryTest {
     void sample_failingSource_failureIsReusedForTheIntervalThenRetried() {
         Counting source = new Counting();
         source.failing = true;
-        MutableClock clock = new MutableClock();
+        ManualClock clock = new ManualClock();
         GpuTelemetry cached = GpuTelemetry.cached(source, clock, Duration.ofMillis(500));
         assertThatThrownBy(cached::sample).hasMessage("source down");
         assertThatThrownBy(cached::sample).hasMessage("source down");
@@ -67,7 +68,7 @@ class CachedGpuTelemetryTest {
     void nodeTelemetry_failingGpuSource_reportsTheErrorAndNoGpus() {
         Counting source = new Counting();
         source.failing = true;
-        NodeTelemetry node = new NodeTelemetry(HostTelemetry.oshi(new MutableClock()), source);
+        NodeTelemetry node = new NodeTelemetry(HostTelemetry.oshi(new ManualClock()), source);
         TelemetrySample t = node.sample();
         assertThat(t.gpus()).isEmpty();
         assertThat(t.gpuError()).isEqualTo("source down");
@@ -79,7 +80,7 @@ class CachedGpuTelemetryTest {
     @Test
     void detect_simulatedEngine_picksItsModelledGpu() {
         SimulatedEngine engine = SimulatedEngine.create("m", AcceleratorProfile.L4, new VirtualScheduler());
-        GpuTelemetry gpu = GpuTelemetry.detect(engine, new MutableClock());
+        GpuTelemetry gpu = GpuTelemetry.detect(engine, new ManualClock());
         assertThat(gpu).isInstanceOf(SimulatedGpuTelemetry.class);
         assertThat(gpu.sample()).extracting(GpuSample::name).containsExactly("NVIDIA L4");
     }
@@ -87,7 +88,7 @@ class CachedGpuTelemetryTest {
     @Test
     void fromSetting_values_pickTheSourceOrNameTheBadValue() {
         SimulatedEngine engine = SimulatedEngine.create("m", AcceleratorProfile.L4, new VirtualScheduler());
-        MutableClock clock = new MutableClock();
+        ManualClock clock = new ManualClock();
         assertThat(GpuTelemetry.fromSetting("none", engine, clock).sample()).isEmpty();
         assertThat(GpuTelemetry.fromSetting("none", engine, clock).description()).startsWith("none");
         assertThat(GpuTelemetry.fromSetting("simulated", engine, clock)).isInstanceOf(SimulatedGpuTelemetry.class);

@@ -1,5 +1,6 @@
 package dev.flotilla.engine.telemetry;
 
+import dev.flotilla.engine.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
@@ -56,7 +57,7 @@ class HostTelemetryTest {
     @Test
     void sample_fromProbe_givesCpuFromTickDeltasAndMemoryUsedAsTotalMinusAvailable() {
         FakeProbe probe = new FakeProbe();
-        MutableClock clock = new MutableClock();
+        ManualClock clock = new ManualClock();
         HostSample s = new HostTelemetry(probe, clock, Duration.ofMillis(200)).sample();
         assertThat(s.cpuUsage()).isEqualTo(0.75);
         assertThat(s.memoryUsedBytes()).isEqualTo(600);
@@ -68,7 +69,7 @@ class HostTelemetryTest {
     @Test
     void sample_withinTheMinimumInterval_reusesTheReading() {
         FakeProbe probe = new FakeProbe();
-        MutableClock clock = new MutableClock();
+        ManualClock clock = new ManualClock();
         HostTelemetry host = new HostTelemetry(probe, clock, Duration.ofMillis(200));
         HostSample first = host.sample();
         clock.advance(Duration.ofMillis(199));
@@ -85,6 +86,6 @@ class HostTelemetryTest {
     void sample_osWithoutLoadAverage_givesNaN() {
         FakeProbe probe = new FakeProbe();
         probe.load = -1; // OSHI's answer on Windows
-        assertThat(new HostTelemetry(probe, new MutableClock(), Duration.ZERO).sample().load1()).isNaN();
+        assertThat(new HostTelemetry(probe, new ManualClock(), Duration.ZERO).sample().load1()).isNaN();
     }
 }
