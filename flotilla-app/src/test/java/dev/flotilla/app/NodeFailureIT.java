@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three real node processes behind a real gateway process: a node killed with {@code kill -9} is
  * taken out of rotation and the traffic goes to the others without a failed request; started
- * again on the same port, it comes back after the configured number of good checks.
+ * again on the same port, it comes back after the configured number of good checks. A node drained
+ * under load finishes what it has and gets nothing new.
  */
 class NodeFailureIT {
     private static final Pattern LISTENING = Pattern.compile("is listening on (http://\\S+)");
@@ -123,6 +124,58 @@ class NodeFailureIT {
             assertThat(complete(gateway).statusCode()).isEqualTo(200);
         }
         assertThat(served(restarted)).as("the restarted node takes requests again").isPositive();
+    }
+
+    @Test
+    void drainedNodeUnderLoad_finishesItsStreamsAndTakesNoNewRequests(@TempDir Path dir) throws Exception {
+        Started n1 = start("node", "--profile", "T4", "--name", "n1", "--port", "0");
+        Started n2 = start("node", "--profile", "T4", "--name", "n2", "--port", "0");
+        Path config = Files.writeString(dir.resolve("gateway.yaml"), """
+                listen: { host: 127.0.0.1, port: 0, eventLoops: 1 }
+                health: { interval: 200ms }
+                nodes:
+                  - { name: n1, url: '%s' }
+                  - { name: n2, url: '%s' }
+                """.formatted(n1.url(), n2.url()));
+        String gateway = start("gateway", "--config", config.toString()).url();
+        await().atMost(Duration.ofSeconds(20)).until(() -> states(gateway).values().stream().allMatch("healthy"::equals));
+
+        List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            streams.add(http.sendAsync(HttpRequest.newBuilder(URI.create(gateway + "/v1/chat/completions"))
+                    .header("content-type", "application/json").timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + MODEL + "\",\"stream\":true,"
+                            + "\"max_tokens\":500,\"messages\":[{\"role\":\"user\",\"content\":\"Tell a story " + i + "\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> busy(n1) >= 1);
+        HttpResponse<String> drain = http.send(HttpRequest.newBuilder(URI.create(gateway + "/admin/nodes/n1/drain"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(drain.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(drain.body()).path("state").asText()).isEqualTo("draining");
+        assertThat(busy(n1)).as("the drain happened while n1 was working").isPositive();
+
+        for (CompletableFuture<HttpResponse<String>> f : streams) {
+            HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).as("every in-flight stream finishes").contains("data: [DONE]");
+        }
+        double n1Served = served(n1);
+        double n2Served = served(n2);
+        for (int i = 0; i < 5; i++) {
+            assertThat(complete(gateway).statusCode()).isEqualTo(200);
+        }
+        assertThat(served(n1)).as("no new request reaches the drained node").isEqualTo(n1Served);
+        assertThat(served(n2) - n2Served).isEqualTo(5);
+        assertThat(states(gateway).get("n1")).isEqualTo("draining");
+    }
+
+    /** Requests running or waiting on a node, from its own metrics. */
+    private double busy(Started node) throws Exception {
+        var samples = PrometheusText.parse(get(node.url() + "/metrics").body());
+        Map<String, String> model = Map.of("model_name", MODEL);
+        return PrometheusText.value(samples, "vllm:num_requests_running", model)
+                + PrometheusText.value(samples, "vllm:num_requests_waiting", model);
     }
 
     private Map<String, String> states(String gateway) throws Exception {
