@@ -44,7 +44,8 @@ public final class ConfigLoader {
             "listen", obj("host", leaf(), "port", leaf(), "maxBodyBytes", leaf(), "eventLoops", leaf()),
             "health", obj("interval", leaf(), "timeout", leaf(), "unhealthyAfter", leaf(), "healthyAfter", leaf(),
                     "passiveFailures", leaf(), "errorRateWindow", leaf(), "degradedErrorRate", leaf(),
-                    "errorRateMinRequests", leaf()),
+                    "errorRateMinRequests", leaf(), "outlierFactor", leaf(), "outlierMinSamples", leaf(),
+                    "outlierWindow", leaf()),
             "routing", obj("policy", leaf()),
             "dispatch", obj("connectTimeout", leaf(), "idleTimeout", leaf(), "poolSize", leaf()),
             "nodes", new ListOf(obj("name", leaf(), "url", leaf(), "accelerator", leaf(),
@@ -177,6 +178,17 @@ public final class ConfigLoader {
         if (!(rate > 0 && rate <= 1)) {
             p.add("health.degradedErrorRate: " + rate + " (expected a fraction above 0 and at most 1, e.g. 0.5)");
         }
+        double factor = h.outlierFactor();
+        if (!(factor > 1 && factor <= 100)) {
+            p.add("health.outlierFactor: " + factor
+                    + " (expected a number above 1 and at most 100: how many times slower than the fleet is an outlier, e.g. 3)");
+        }
+        int min = h.outlierMinSamples();
+        if (min < 1 || min > GatewayConfig.Health.MAX_OUTLIER_SAMPLES) {
+            p.add("health.outlierMinSamples: " + min + " (expected an integer from 1 to "
+                    + GatewayConfig.Health.MAX_OUTLIER_SAMPLES + ": samples a node needs before its latency is judged)");
+        }
+        positive(p, "health.outlierWindow", h.outlierWindow());
     }
 
     private static void count(List<String> p, String path, int value, String meaning) {
@@ -394,6 +406,7 @@ public final class ConfigLoader {
             }
             Double rate = n.hasNonNull("degradedErrorRate")
                     ? number(n, "health.degradedErrorRate", "degradedErrorRate") : null;
+            Double factor = n.hasNonNull("outlierFactor") ? number(n, "health.outlierFactor", "outlierFactor") : null;
             return new GatewayConfig.Health(duration(n, "health.interval", "interval", d.interval()),
                     duration(n, "health.timeout", "timeout", d.timeout()),
                     integer(n, "health.unhealthyAfter", "unhealthyAfter", d.unhealthyAfter()),
@@ -401,7 +414,10 @@ public final class ConfigLoader {
                     integer(n, "health.passiveFailures", "passiveFailures", d.passiveFailures()),
                     duration(n, "health.errorRateWindow", "errorRateWindow", d.errorRateWindow()),
                     rate == null ? d.degradedErrorRate() : rate,
-                    integer(n, "health.errorRateMinRequests", "errorRateMinRequests", d.errorRateMinRequests()));
+                    integer(n, "health.errorRateMinRequests", "errorRateMinRequests", d.errorRateMinRequests()),
+                    factor == null ? d.outlierFactor() : factor,
+                    integer(n, "health.outlierMinSamples", "outlierMinSamples", d.outlierMinSamples()),
+                    duration(n, "health.outlierWindow", "outlierWindow", d.outlierWindow()));
         }
 
         private GatewayConfig.Telemetry telemetry(ObjectNode n) {

@@ -108,10 +108,18 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
      * @param errorRateWindow     the window over which a node's request error rate is measured
      * @param degradedErrorRate   an error rate above this (0 to 1) over the window marks the node degraded
      * @param errorRateMinRequests fewer requests than this in the window never mark a node degraded
+     * @param outlierFactor       a node whose median time to first token (streamed requests) is more than
+     *                            this many times the median of its peers' medians for the same model is
+     *                            degraded; it recovers below 0.8 of it
+     * @param outlierMinSamples   samples a node needs in its window before it is judged or counts as a peer
+     *                            (at most 50, the samples kept per node and model)
+     * @param outlierWindow       samples older than this are dropped, so a degraded node that gets no
+     *                            traffic falls below the minimum and recovers
      */
     public record Health(Duration interval, Duration timeout, int unhealthyAfter, int healthyAfter,
                          int passiveFailures, Duration errorRateWindow, double degradedErrorRate,
-                         int errorRateMinRequests) {
+                         int errorRateMinRequests, double outlierFactor, int outlierMinSamples,
+                         Duration outlierWindow) {
         public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
         public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
         public static final int DEFAULT_UNHEALTHY_AFTER = 1;
@@ -120,6 +128,19 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
         public static final Duration DEFAULT_ERROR_RATE_WINDOW = Duration.ofSeconds(30);
         public static final double DEFAULT_DEGRADED_ERROR_RATE = 0.5;
         public static final int DEFAULT_ERROR_RATE_MIN_REQUESTS = 5;
+        public static final double DEFAULT_OUTLIER_FACTOR = 3.0;
+        public static final int DEFAULT_OUTLIER_MIN_SAMPLES = 20;
+        public static final Duration DEFAULT_OUTLIER_WINDOW = Duration.ofMinutes(1);
+        /** Most samples kept per node and model, so the upper bound of {@link #outlierMinSamples}. */
+        public static final int MAX_OUTLIER_SAMPLES = 50;
+
+        /** The state machine settings without the latency-outlier ones (those take their defaults). */
+        public Health(Duration interval, Duration timeout, int unhealthyAfter, int healthyAfter,
+                      int passiveFailures, Duration errorRateWindow, double degradedErrorRate,
+                      int errorRateMinRequests) {
+            this(interval, timeout, unhealthyAfter, healthyAfter, passiveFailures, errorRateWindow, degradedErrorRate,
+                    errorRateMinRequests, DEFAULT_OUTLIER_FACTOR, DEFAULT_OUTLIER_MIN_SAMPLES, DEFAULT_OUTLIER_WINDOW);
+        }
 
         /** Interval and timeout with the default state machine settings. */
         public Health(Duration interval, Duration timeout) {
@@ -129,6 +150,12 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
 
         public static Health defaults() {
             return new Health(DEFAULT_INTERVAL, DEFAULT_TIMEOUT);
+        }
+
+        /** These settings with other latency-outlier settings. */
+        public Health withOutliers(double factor, int minSamples, Duration window) {
+            return new Health(interval, timeout, unhealthyAfter, healthyAfter, passiveFailures, errorRateWindow,
+                    degradedErrorRate, errorRateMinRequests, factor, minSamples, window);
         }
     }
 

@@ -40,6 +40,7 @@ public final class NodeRegistry {
     /** Every model any node has ever reported: tells "unknown model" (404) from "no node up" (503). */
     private final Set<String> everServed = ConcurrentHashMap.newKeySet();
     private final List<Consumer<NodeTransition>> listeners = new CopyOnWriteArrayList<>();
+    private final LatencyOutliers outliers;
 
     public NodeRegistry(List<GatewayConfig.Node> configured, Clock clock) {
         this(configured, clock, NodeSnapshot.DEFAULT_STALE_AFTER);
@@ -56,6 +57,7 @@ public final class NodeRegistry {
      */
     public NodeRegistry(List<GatewayConfig.Node> configured, Clock clock, Duration staleAfter, GatewayConfig.Health rules) {
         this.clock = clock;
+        this.outliers = new LatencyOutliers(rules, clock);
         Map<String, Entry> byName = new LinkedHashMap<>();
         for (GatewayConfig.Node n : configured) {
             NodeSnapshot initial = new NodeSnapshot(n.name(), n.uri(), false, Set.of(),
@@ -127,6 +129,8 @@ public final class NodeRegistry {
         everServed.addAll(models);
         Instant now = clock.instant();
         event(name, m -> m.checkSucceeded(snapshotOf(name).dataState(now)), s -> models, true, null);
+        // samples age out even when the node gets no traffic, so each check re-judges its latency
+        judgeLatency(name);
     }
 
     /**
@@ -154,6 +158,31 @@ public final class NodeRegistry {
      */
     public void requestFinished(String name, boolean failed) {
         event(name, m -> m.requestFinished(failed), NodeSnapshot::models, false, null);
+    }
+
+    /**
+     * A streamed request the node served for the model got its first token after this long (from
+     * sending the request to the node). Recorded for latency-outlier detection, and the node is
+     * judged against its peers at once: a node much slower than the fleet becomes DEGRADED.
+     */
+    public void latencySample(String name, String model, Duration timeToFirstToken) {
+        entry(name);
+        outliers.record(name, model, timeToFirstToken);
+        judgeLatency(name);
+    }
+
+    /** The median recent time to first token of the node for the model in ms, NaN with too few samples. */
+    public double medianTimeToFirstTokenMillis(String name, String model) {
+        return outliers.medianMillis(name, model);
+    }
+
+    private void judgeLatency(String name) {
+        event(name, m -> m.latency(outliers.assess(name, m.slow(), this::isUp)), NodeSnapshot::models, false, null);
+    }
+
+    private boolean isUp(String name) {
+        Entry e = nodes.get(name);
+        return e != null && e.ref.get().up();
     }
 
     /**

@@ -11,7 +11,10 @@ public enum NodeState {
     STARTING,
     /** Passing checks, fresh or no telemetry, error rate within bounds. */
     HEALTHY,
-    /** Passing checks but its telemetry is stale or its recent error rate is above the threshold. */
+    /**
+     * Passing checks but its telemetry is stale, its recent error rate is above the threshold, or it
+     * is a latency outlier (much slower to the first token than its peers serving the same model).
+     */
     DEGRADED,
     /** Out of rotation after failed checks or failed requests, until enough checks pass again. */
     UNHEALTHY,

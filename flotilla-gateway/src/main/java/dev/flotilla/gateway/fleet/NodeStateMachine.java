@@ -30,6 +30,9 @@ final class NodeStateMachine {
     private int checkSuccesses;
     private int requestFailures;
     private boolean stale;
+    /** Judged a latency outlier by {@link LatencyOutliers}; the reason is kept for the transition. */
+    private boolean slow;
+    private String slowReason;
     /** Request outcomes in the window, oldest first. */
     private final ArrayDeque<Finished> window = new ArrayDeque<>();
     private int windowFailures;
@@ -132,6 +135,20 @@ final class NodeStateMachine {
         }, null);
     }
 
+    /** The latency-outlier judgement was (re)evaluated. */
+    Optional<NodeTransition> latency(LatencyOutliers.Verdict verdict) {
+        return apply(() -> {
+            slow = verdict instanceof LatencyOutliers.Verdict.Slow;
+            slowReason = verdict.reason();
+            return degradeOrRecover(verdict.reason());
+        }, null);
+    }
+
+    /** Whether the node is currently judged a latency outlier (the hysteresis needs it). */
+    boolean slow() {
+        return slow;
+    }
+
     Optional<NodeTransition> drain(boolean on) {
         return apply(() -> {
             draining = on;
@@ -170,16 +187,17 @@ final class NodeStateMachine {
         }
         double rate = errorRate();
         boolean erroring = !Double.isNaN(rate) && rate > rules.degradedErrorRate();
-        if (stale || erroring) {
+        if (stale || erroring || slow) {
             NodeState was = health;
             health = NodeState.DEGRADED;
             if (was != NodeState.DEGRADED) {
-                return stale ? "telemetry stale" : String.format(java.util.Locale.ROOT,
-                        "error rate %.2f over %s above %.2f", rate, rules.errorRateWindow(), rules.degradedErrorRate());
+                return stale ? "telemetry stale" : erroring ? String.format(java.util.Locale.ROOT,
+                        "error rate %.2f over %s above %.2f", rate, rules.errorRateWindow(), rules.degradedErrorRate())
+                        : slowReason;
             }
         } else if (health == NodeState.DEGRADED) {
             health = NodeState.HEALTHY;
-            return "telemetry fresh and error rate within bounds";
+            return "telemetry fresh, error rate and latency within bounds";
         }
         return fallback;
     }
@@ -192,6 +210,7 @@ final class NodeStateMachine {
     /** A node back from unhealthy starts with a clean slate: old errors do not degrade it again. */
     private void resetTraffic() {
         requestFailures = 0;
+        slow = false;
         window.clear();
         windowFailures = 0;
     }

@@ -7,13 +7,16 @@ import dev.flotilla.gateway.observability.GatewayMetrics;
 import dev.flotilla.gateway.observability.Outcome;
 import dev.flotilla.protocol.ApiException;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
  * Complete: runs on every path (success, client error, node error, timeout, client cancel),
  * releases the node's outstanding count (exactly once, the lease is idempotent) and records the
  * outcome, and reports the node's part in it to the registry (passive health: 5xx, unreachable and
- * timeout count as failures, 2xx and 4xx as successes, cancellations not at all). Passes the request's failure on so the HTTP edge can answer with an error body.
+ * timeout count as failures, 2xx and 4xx as successes, cancellations not at all). A successful
+ * stream's time to first token is reported too, for latency-outlier detection. Passes the
+ * request's failure on so the HTTP edge can answer with an error body.
  */
 final class CompleteStage implements Stage {
     private final NodeRegistry registry;
@@ -44,7 +47,13 @@ final class CompleteStage implements Stage {
         metrics.record(model, node, outcome, seconds);
         if (ctx.chosen() != null && registry.snapshot(node) != null) {
             switch (outcome) {
-                case OK -> registry.requestFinished(node, false);
+                case OK -> {
+                    registry.requestFinished(node, false);
+                    if (ctx.firstTokenNanos() != 0) {
+                        registry.latencySample(node, ctx.request().model(),
+                                Duration.ofNanos(ctx.firstTokenNanos() - ctx.dispatchedNanos()));
+                    }
+                }
                 case UNREACHABLE, TIMEOUT -> registry.requestFinished(node, true);
                 // a 4xx from the node is the client's fault, a 5xx the node's
                 case NODE_ERROR -> registry.requestFinished(node, ctx.upstreamStatus() >= 500);

@@ -5,6 +5,7 @@ import dev.flotilla.gateway.dispatch.NodeUnreachableException;
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import io.vertx.core.Future;
+import java.util.function.LongSupplier;
 
 /**
  * Dispatch: counts the request against the chosen node and sends it the original body. Until the
@@ -14,10 +15,12 @@ import io.vertx.core.Future;
 final class DispatchStage implements Stage {
     private final NodeRegistry registry;
     private final Forwarder forwarder;
+    private final LongSupplier nanoTicker;
 
-    DispatchStage(NodeRegistry registry, Forwarder forwarder) {
+    DispatchStage(NodeRegistry registry, Forwarder forwarder, LongSupplier nanoTicker) {
         this.registry = registry;
         this.forwarder = forwarder;
+        this.nanoTicker = nanoTicker;
     }
 
     @Override
@@ -34,6 +37,7 @@ final class DispatchStage implements Stage {
         ctx.tried().add(node.name());
         NodeRegistry.Lease lease = registry.acquire(node.name());
         ctx.lease(lease);
+        ctx.dispatched(nanoTicker.getAsLong());
         return forwarder.send(node, ctx.endpoint(), ctx.body(), ctx::upstreamRequest)
                 .<Void>map(response -> {
                     ctx.upstreamResponse(response);

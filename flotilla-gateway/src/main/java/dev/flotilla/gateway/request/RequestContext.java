@@ -31,6 +31,8 @@ public final class RequestContext {
     private HttpClientRequest upstreamRequest;
     private HttpClientResponse upstreamResponse;
     private int upstreamStatus;
+    private long dispatchedNanos;
+    private long firstTokenNanos;
     private boolean clientGone;
     private Runnable onClientGone;
     private Throwable failure;
@@ -119,6 +121,25 @@ public final class RequestContext {
     void upstreamResponse(HttpClientResponse response) {
         this.upstreamResponse = response;
         this.upstreamStatus = response.statusCode();
+    }
+
+    /** The ticker's reading when the current attempt was sent to the node. */
+    long dispatchedNanos() {
+        return dispatchedNanos;
+    }
+
+    void dispatched(long nanos) {
+        this.dispatchedNanos = nanos;
+        this.firstTokenNanos = 0;
+    }
+
+    /** The ticker's reading when the first generated token of a stream arrived, 0 when none did (yet). */
+    long firstTokenNanos() {
+        return firstTokenNanos;
+    }
+
+    void firstToken(long nanos) {
+        this.firstTokenNanos = nanos;
     }
 
     /** The node's HTTP status, 0 when no node answered. */

@@ -29,8 +29,8 @@ public final class RequestPipeline {
                            LongSupplier nanoTicker) {
         this.candidates = new CandidatesStage(scheduler, registry);
         this.pick = new PickStage(scheduler);
-        this.dispatch = new DispatchStage(registry, forwarder);
-        this.stream = new StreamStage(forwarder);
+        this.dispatch = new DispatchStage(registry, forwarder, nanoTicker);
+        this.stream = new StreamStage(forwarder, nanoTicker);
         this.complete = new CompleteStage(registry, metrics, nanoTicker);
     }
 

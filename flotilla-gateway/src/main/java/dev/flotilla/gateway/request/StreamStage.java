@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * Stream: passes the node's status, headers and body to the client chunk by chunk as they arrive
@@ -23,9 +24,11 @@ final class StreamStage implements Stage {
             "trailer", "upgrade", "proxy-authenticate", "proxy-authorization");
 
     private final Forwarder forwarder;
+    private final LongSupplier nanoTicker;
 
-    StreamStage(Forwarder forwarder) {
+    StreamStage(Forwarder forwarder, LongSupplier nanoTicker) {
         this.forwarder = forwarder;
+        this.nanoTicker = nanoTicker;
     }
 
     @Override
@@ -51,7 +54,12 @@ final class StreamStage implements Stage {
         Promise<Void> done = Promise.promise();
         String node = ctx.chosen().name();
         ctx.onClientGone(() -> done.tryFail(new ClientCancelledException()));
+        // time to first token, for latency-outlier detection: only successful streams are timed
+        FirstTokenDetector firstToken = ctx.request().stream() && in.statusCode() == 200 ? new FirstTokenDetector() : null;
         in.handler(chunk -> {
+            if (firstToken != null && ctx.firstTokenNanos() == 0 && firstToken.feed(chunk.getBytes())) {
+                ctx.firstToken(nanoTicker.getAsLong());
+            }
             out.write(chunk);
             if (out.writeQueueFull()) {
                 in.pause();

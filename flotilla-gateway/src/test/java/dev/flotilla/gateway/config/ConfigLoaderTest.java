@@ -61,6 +61,16 @@ class ConfigLoaderTest {
         assertThat(h.errorRateWindow()).isEqualTo(Duration.ofSeconds(30));
         assertThat(h.degradedErrorRate()).isEqualTo(0.5);
         assertThat(h.errorRateMinRequests()).isEqualTo(5);
+        assertThat(h.outlierFactor()).isEqualTo(3.0);
+        assertThat(h.outlierMinSamples()).isEqualTo(20);
+        assertThat(h.outlierWindow()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void parse_outlierKeysAndEnvironment_buildRecord() {
+        GatewayConfig c = loader.parse("health: { outlierFactor: 2.5, outlierWindow: 30s }",
+                Map.of("FLOTILLA_HEALTH_OUTLIER_MIN_SAMPLES", "10"));
+        assertThat(c.health()).isEqualTo(GatewayConfig.Health.defaults().withOutliers(2.5, 10, Duration.ofSeconds(30)));
     }
 
     @Test
@@ -178,7 +188,18 @@ class ConfigLoaderTest {
                         "listne: a mapping (unknown key; expected one of: listen, health, routing, dispatch, nodes, telemetry)"),
                 named("unknown nested key", "health: { intervall: 1s }",
                         "health.intervall: \"1s\" (unknown key; expected one of: interval, timeout, unhealthyAfter, healthyAfter, "
-                                + "passiveFailures, errorRateWindow, degradedErrorRate, errorRateMinRequests)"),
+                                + "passiveFailures, errorRateWindow, degradedErrorRate, errorRateMinRequests, outlierFactor, "
+                                + "outlierMinSamples, outlierWindow)"),
+                named("outlier factor at one", "health: { outlierFactor: 1 }",
+                        "health.outlierFactor: 1.0 (expected a number above 1 and at most 100: how many times slower than the fleet is an outlier, e.g. 3)"),
+                named("outlier factor not a number", "health: { outlierFactor: triple }",
+                        "health.outlierFactor: \"triple\" (expected a number)"),
+                named("outlier min samples zero", "health: { outlierMinSamples: 0 }",
+                        "health.outlierMinSamples: 0 (expected an integer from 1 to 50: samples a node needs before its latency is judged)"),
+                named("outlier min samples above the kept samples", "health: { outlierMinSamples: 51 }",
+                        "health.outlierMinSamples: 51 (expected an integer from 1 to 50: samples a node needs before its latency is judged)"),
+                named("outlier window zero", "health: { outlierWindow: 0s }",
+                        "health.outlierWindow: 0ms (expected a positive duration like 500ms, 2s or 1m)"),
                 named("unknown node key", "nodes: [ { name: a, url: 'http://h:1', gpu: H100 } ]",
                         "nodes[0].gpu: \"H100\" (unknown key; expected one of: name, url, accelerator, memoryGb, tflops)"),
                 named("section not a mapping", "health: fast",

@@ -1,0 +1,130 @@
+package dev.flotilla.gateway.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flotilla.gateway.config.GatewayConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class LatencyOutliersTest {
+    private final ManualClock clock = new ManualClock();
+    /** factor 3, at least 5 samples, 60 s window. */
+    private final LatencyOutliers outliers = new LatencyOutliers(3.0, 5, Duration.ofSeconds(60), clock);
+
+    private void feed(String node, String model, int count, long millis) {
+        for (int i = 0; i < count; i++) {
+            outliers.record(node, model, Duration.ofMillis(millis));
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                verdict("four times slower than two peers is slow",
+                        Map.of("a", 400L, "b", 100L, "c", 100L), 5, false, Set.of("b", "c"), true),
+                verdict("exactly at the factor is not slow", Map.of("a", 300L, "b", 100L, "c", 100L), 5, false,
+                        Set.of("b", "c"), false),
+                verdict("one peer is not a fleet", Map.of("a", 1000L, "b", 100L), 5, false, Set.of("b"), false),
+                verdict("too few samples on the node", Map.of("a", 1000L, "b", 100L, "c", 100L), 4, false,
+                        Set.of("b", "c"), false),
+                verdict("peers that are down do not count", Map.of("a", 1000L, "b", 100L, "c", 100L), 5, false,
+                        Set.of("b"), false),
+                verdict("a slow node stays slow between the recovery line and the factor",
+                        Map.of("a", 250L, "b", 100L, "c", 100L), 5, true, Set.of("b", "c"), true),
+                verdict("a slow node recovers below the recovery line",
+                        Map.of("a", 230L, "b", 100L, "c", 100L), 5, true, Set.of("b", "c"), false),
+                verdict("the fleet is the median of the peers' medians, so one slow peer does not hide the node",
+                        Map.of("a", 400L, "b", 100L, "c", 100L, "d", 5000L), 5, false, Set.of("b", "c", "d"), true));
+    }
+
+    private static Arguments verdict(String name, Map<String, Long> millisByNode, int samples, boolean wasSlow,
+                                     Set<String> peersUp, boolean slow) {
+        return Arguments.of(Named.of(name, millisByNode), samples, wasSlow, peersUp, slow);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void assess_table_verdict(Map<String, Long> millisByNode, int samplesOnA, boolean wasSlow, Set<String> peersUp,
+                              boolean slow) {
+        millisByNode.forEach((node, ms) -> feed(node, "m", node.equals("a") ? samplesOnA : 5, ms));
+        LatencyOutliers.Verdict v = outliers.assess("a", wasSlow, peersUp::contains);
+        assertThat(v instanceof LatencyOutliers.Verdict.Slow).as(v.reason()).isEqualTo(slow);
+    }
+
+    @Test
+    void assess_slow_reasonNamesNodeAndFleetMedians() {
+        feed("a", "m", 5, 480);
+        feed("b", "m", 5, 120);
+        feed("c", "m", 5, 120);
+        assertThat(outliers.assess("a", false, n -> true).reason())
+                .isEqualTo("latency outlier: p50 TTFB 480 ms vs fleet 120 ms (model m)");
+    }
+
+    @Test
+    void assess_medianIgnoresAFewSpikes() {
+        feed("a", "m", 3, 100);
+        feed("a", "m", 2, 10_000);
+        feed("b", "m", 5, 100);
+        feed("c", "m", 5, 100);
+        assertThat(outliers.assess("a", false, n -> true)).isInstanceOf(LatencyOutliers.Verdict.Normal.class);
+    }
+
+    @Test
+    void assess_peersServeOtherModel_notCompared() {
+        feed("a", "m", 5, 1000);
+        feed("b", "other", 5, 100);
+        feed("c", "other", 5, 100);
+        assertThat(outliers.assess("a", false, n -> true)).isInstanceOf(LatencyOutliers.Verdict.Normal.class);
+    }
+
+    @Test
+    void assess_samplesOlderThanWindow_dropSoNodeRecovers() {
+        feed("a", "m", 5, 1000);
+        clock.advance(Duration.ofSeconds(30));
+        feed("b", "m", 5, 100);
+        feed("c", "m", 5, 100);
+        assertThat(outliers.assess("a", false, n -> true)).isInstanceOf(LatencyOutliers.Verdict.Slow.class);
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(outliers.assess("a", true, n -> true)).isInstanceOf(LatencyOutliers.Verdict.Normal.class);
+        assertThat(outliers.medianMillis("a", "m")).isNaN();
+    }
+
+    @Test
+    void record_moreThanMaxSamples_keepsOnlyTheNewest() {
+        feed("a", "m", LatencyOutliers.MAX_SAMPLES, 1000);
+        feed("a", "m", LatencyOutliers.MAX_SAMPLES, 100);
+        assertThat(outliers.medianMillis("a", "m")).isEqualTo(100.0);
+    }
+
+    @Test
+    void registry_slowNode_degradedWithReasonAndBackWhenSamplesAgeOut() {
+        GatewayConfig.Health rules = GatewayConfig.Health.defaults().withOutliers(3.0, 5, Duration.ofSeconds(60));
+        NodeRegistry registry = new NodeRegistry(java.util.List.of(new GatewayConfig.Node("a", "http://h:1"),
+                new GatewayConfig.Node("b", "http://h:2"), new GatewayConfig.Node("c", "http://h:3")), clock,
+                Duration.ofDays(1), rules);
+        java.util.List<NodeTransition> seen = new java.util.ArrayList<>();
+        registry.addTransitionListener(seen::add);
+        for (String n : java.util.List.of("a", "b", "c")) {
+            registry.markUp(n, Set.of("m"));
+        }
+        for (int i = 0; i < 5; i++) {
+            registry.latencySample("b", "m", Duration.ofMillis(120));
+            registry.latencySample("c", "m", Duration.ofMillis(120));
+            registry.latencySample("a", "m", Duration.ofMillis(480));
+        }
+        assertThat(registry.snapshot("a").state()).isEqualTo(NodeState.DEGRADED);
+        assertThat(registry.snapshot("b").state()).isEqualTo(NodeState.HEALTHY);
+        assertThat(seen).last().extracting(NodeTransition::reason)
+                .isEqualTo("latency outlier: p50 TTFB 480 ms vs fleet 120 ms (model m)");
+
+        clock.advance(Duration.ofSeconds(61));
+        registry.markUp("a", Set.of("m"));
+        assertThat(registry.snapshot("a").state()).isEqualTo(NodeState.HEALTHY);
+    }
+}
