@@ -1,6 +1,7 @@
 package dev.flotilla.gateway.fleet.telemetry;
 
 import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.ToDoubleFunction;
@@ -55,28 +56,17 @@ public enum HistoryMetric {
     }
 
     private static double mean(TelemetrySnapshot t, ToDoubleFunction<GpuFigures> f) {
-        double sum = 0;
-        int n = 0;
-        for (GpuFigures g : t.gpus()) {
-            double v = f.applyAsDouble(g);
-            if (!Double.isNaN(v)) {
-                sum += v;
-                n++;
-            }
-        }
-        return n == 0 ? Double.NaN : sum / n;
+        DoubleSummaryStatistics known = known(t, f);
+        return known.getCount() == 0 ? Double.NaN : known.getAverage();
     }
 
     private static double sum(TelemetrySnapshot t, ToDoubleFunction<GpuFigures> f) {
-        double sum = 0;
-        int n = 0;
-        for (GpuFigures g : t.gpus()) {
-            double v = f.applyAsDouble(g);
-            if (!Double.isNaN(v)) {
-                sum += v;
-                n++;
-            }
-        }
-        return n == 0 ? Double.NaN : sum;
+        DoubleSummaryStatistics known = known(t, f);
+        return known.getCount() == 0 ? Double.NaN : known.getSum();
+    }
+
+    /** The figure over the GPUs that report it (NaN means unknown, not zero). */
+    private static DoubleSummaryStatistics known(TelemetrySnapshot t, ToDoubleFunction<GpuFigures> f) {
+        return t.gpus().stream().mapToDouble(f).filter(v -> !Double.isNaN(v)).summaryStatistics();
     }
 }
