@@ -5,12 +5,13 @@ Usage: scripts/scrape-cost.py GATEWAY_PORT WINDOW_SECONDS, with a fleet already 
     ./flotilla up --sim-nodes 8 --profiles H100,L4 --port 18300 &
     scripts/scrape-cost.py 18300 60
 First window: the gateway's CPU time (from /proc) over the scrape cycles its own metrics count, with
-no other traffic. Second (half as long): /admin/fleet read at random moments, the age of each node's
+no other traffic (GATEWAY_PID names the gateway process, else the one `pgrep -f "Flotilla gateway"`
+finds). Second (half as long): /admin/fleet read at random moments, the age of each node's
 data at read time.
 """
-import json, random, re, subprocess, sys, time, urllib.request
+import json, os, random, re, subprocess, sys, time, urllib.request
 port = int(sys.argv[1]); window = float(sys.argv[2])
-gw = subprocess.check_output(["pgrep", "-f", "Flotilla gateway"]).split()[0].decode()
+gw = os.environ.get("GATEWAY_PID") or subprocess.check_output(["pgrep", "-f", "Flotilla gateway"]).split()[0].decode()
 def ticks():
     f = open(f"/proc/{gw}/stat").read().split(")")[1].split()
     return int(f[11]) + int(f[12])

@@ -13,6 +13,8 @@ import dev.flotilla.engine.telemetry.HostTelemetry;
 import dev.flotilla.engine.telemetry.NodeTelemetry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -73,6 +75,11 @@ final class NodeCommand implements Callable<Integer> {
             + "none), none, nvidia-smi, simulated, or a DCGM exporter URL (http://host:9400/metrics).")
     String gpuTelemetry;
 
+    @Option(names = "--replicas", defaultValue = "1", description = "Simulated nodes in this process (with --profile "
+            + "only): replica i listens on --port + i (any free port when --port is 0) and is named <name>-<i>; a "
+            + "test fleet of many nodes without one JVM each (default: ${DEFAULT-VALUE}).")
+    int replicas;
+
     @Option(names = "--parent-pid", hidden = true)
     Long parentPid;
 
@@ -83,23 +90,53 @@ final class NodeCommand implements Callable<Integer> {
                     ? "give --model FILE (llama.cpp) or --profile NAME (simulated GPU: " + profileNames() + ")"
                     : "--model and --profile exclude each other: a node runs one engine");
         }
+        if (replicas < 1 || replicas > 1024) {
+            throw new ParameterException(spec.commandLine(), "--replicas: " + replicas + " (expected 1 to 1024)");
+        }
+        if (replicas > 1 && model != null) {
+            throw new ParameterException(spec.commandLine(), "--replicas " + replicas
+                    + ": only simulated nodes (--profile) run several in one process; a llama.cpp node owns its cores");
+        }
+        if (replicas > 1 && port != 0 && port + replicas - 1 > 65535) {
+            throw new ParameterException(spec.commandLine(), "--replicas " + replicas + " from --port " + port
+                    + " runs past port 65535");
+        }
         Lifecycle.exitWithParent(parentPid);
         Clock clock = Clock.systemUTC();
-        Engine engine = model != null ? llama(clock) : simulated();
-        String nodeName = name != null ? name
+        String baseName = name != null ? name
                 : model != null ? "llama" : "sim-" + profile.toLowerCase(Locale.ROOT);
-        NodeServer server;
+        // one host probe for every replica: they share the host, and each OSHI probe costs a sampling thread's work
+        HostTelemetry hostTelemetry = HostTelemetry.oshi(clock);
+        List<AutoCloseable> open = new ArrayList<>();
         try {
-            NodeTelemetry telemetry = new NodeTelemetry(HostTelemetry.oshi(clock),
-                    GpuTelemetry.fromSetting(gpuTelemetry, engine, clock));
-            server = NodeServer.start(new NodeServerConfig(nodeName, host, port, 1), engine, clock, telemetry);
+            for (int i = 0; i < replicas; i++) {
+                String nodeName = replicas == 1 ? baseName : baseName + "-" + i;
+                int nodePort = replicas == 1 || port == 0 ? port : port + i;
+                Engine engine = model != null ? llama(clock) : simulated();
+                open.add(engine);
+                NodeTelemetry telemetry = new NodeTelemetry(hostTelemetry, GpuTelemetry.fromSetting(gpuTelemetry, engine, clock));
+                NodeServer server = NodeServer.start(new NodeServerConfig(nodeName, this.host, nodePort, 1), engine,
+                        clock, telemetry);
+                open.add(open.size() - 1, server);
+                Lifecycle.announceReady(parentPid, "node", nodeName, server.url());
+            }
         } catch (RuntimeException e) {
-            engine.close();
+            closeAll(open);
             throw e;
         }
-        Lifecycle.announceReady(parentPid, "node", nodeName, server.url());
-        Lifecycle.runUntilShutdown(server, engine);
+        Lifecycle.runUntilShutdown(open.toArray(AutoCloseable[]::new));
         return 0;
+    }
+
+    /** Closes servers before their engines (the list keeps each server just before its engine). */
+    private static void closeAll(List<AutoCloseable> open) {
+        for (AutoCloseable c : open) {
+            try {
+                c.close();
+            } catch (Exception suppressed) {
+                // already failing: the start error is the one to report
+            }
+        }
     }
 
     private Engine llama(Clock clock) {

@@ -57,6 +57,57 @@ class CommandLineIT {
     }
 
     @Test
+    void node_replicasWithModel_isRefused(@TempDir Path dir) throws Exception {
+        Result r = run("node", "--model", dir.resolve("m.gguf").toString(), "--replicas", "2");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output()).contains("--replicas 2", "only simulated nodes");
+    }
+
+    @Test
+    void node_replicas_eachServesOnItsOwnPortUnderItsOwnName() throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-jar", LocalFleetProcess.jar().toString(), "node", "--profile", "zero", "--replicas", "3",
+                "--port", "0", "--parent-pid", Long.toString(ProcessHandle.current().pid())));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            java.util.concurrent.BlockingQueue<String> ready = new java.util.concurrent.LinkedBlockingQueue<>();
+            Thread reader = Thread.ofPlatform().daemon().start(() -> {
+                try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String line; (line = lines.readLine()) != null; ) {
+                        if (line.startsWith(ChildProcesses.READY)) {
+                            ready.add(line.substring(ChildProcesses.READY.length()));
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the process ended
+                }
+            });
+            List<String> urls = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String line = ready.poll(60, TimeUnit.SECONDS);
+                assertThat(line).as("ready line " + i + " within 60 s").isNotNull();
+                String[] parts = line.split(" "); // node NAME URL
+                names.add(parts[1]);
+                urls.add(parts[2]);
+            }
+            assertThat(names).containsExactly("sim-zero-0", "sim-zero-1", "sim-zero-2");
+            assertThat(urls).doesNotHaveDuplicates();
+            HttpClient http = HttpClient.newHttpClient();
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> info = http.send(HttpRequest.newBuilder(URI.create(urls.get(i) + "/node/info"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(info.body()).contains("\"name\":\"" + names.get(i) + "\"");
+            }
+            reader.interrupt();
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the node process stops on SIGTERM").isTrue();
+        }
+    }
+
+    @Test
     void gateway_invalidConfig_listsEveryProblem(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("gateway.yaml"), """
                 listen: { port: 70000 }

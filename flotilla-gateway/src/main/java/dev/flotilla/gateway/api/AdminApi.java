@@ -74,9 +74,11 @@ public final class AdminApi {
         Instant now = clock.instant();
         JsonArray nodes = new JsonArray();
         for (NodeSnapshot s : registry.snapshots()) {
-            nodes.add(node(s, now));
+            nodes.add(node(s, now).put("ttft_p50_ms", millis(registry.medianTimesToFirstTokenMillis(s.name()))));
         }
-        json(rc, new JsonObject().put("time", now.toEpochMilli()).put("nodes", nodes));
+        json(rc, new JsonObject().put("time", now.toEpochMilli())
+                .put("fleet_ttft_p50_ms", millis(registry.fleetMedianTimesToFirstTokenMillis()))
+                .put("nodes", nodes));
     }
 
     private void drain(RoutingContext rc, boolean on) {
@@ -196,6 +198,13 @@ public final class AdminApi {
             throw new IllegalArgumentException("since: '" + since + "' (expected epoch milliseconds like 1767261600000, "
                     + "an ISO-8601 instant like 2026-01-01T10:00:00Z, or a duration back from now like 5m, 30s or 500ms)");
         }
+    }
+
+    /** model → ms, rounded to 0.1 ms. */
+    private static JsonObject millis(java.util.Map<String, Double> byModel) {
+        JsonObject out = new JsonObject();
+        byModel.forEach((model, ms) -> out.put(model, Math.round(ms * 10) / 10.0));
+        return out;
     }
 
     private static Object num(double v) {

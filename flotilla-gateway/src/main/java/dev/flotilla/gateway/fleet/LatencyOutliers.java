@@ -130,6 +130,53 @@ final class LatencyOutliers {
         return q == null ? Double.NaN : median(q, clock.millis());
     }
 
+    /**
+     * The node's median time to first token per model over the window in ms, for the models with
+     * enough samples (the admin view: why a node is, or is not, judged slow).
+     */
+    synchronized Map<String, Double> medians(String node) {
+        Map<String, ArrayDeque<Sample>> own = samples.get(node);
+        if (own == null) {
+            return Map.of();
+        }
+        long now = clock.millis();
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, ArrayDeque<Sample>> e : own.entrySet()) {
+            double m = median(e.getValue(), now);
+            if (!Double.isNaN(m)) {
+                out.put(e.getKey(), m);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Per model, the median of the medians of the nodes that pass {@code counted}: the fleet figure
+     * a node is compared with (models with fewer than {@link #MIN_PEERS} such nodes are left out).
+     */
+    synchronized Map<String, Double> fleetMedians(Predicate<String> counted) {
+        long now = clock.millis();
+        Map<String, List<Double>> perModel = new java.util.TreeMap<>();
+        for (Map.Entry<String, Map<String, ArrayDeque<Sample>>> node : samples.entrySet()) {
+            if (!counted.test(node.getKey())) {
+                continue;
+            }
+            for (Map.Entry<String, ArrayDeque<Sample>> e : node.getValue().entrySet()) {
+                double m = median(e.getValue(), now);
+                if (!Double.isNaN(m)) {
+                    perModel.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(m);
+                }
+            }
+        }
+        Map<String, Double> out = new java.util.TreeMap<>();
+        perModel.forEach((model, medians) -> {
+            if (medians.size() >= MIN_PEERS) {
+                out.put(model, median(medians.stream().mapToDouble(Double::doubleValue).toArray()));
+            }
+        });
+        return out;
+    }
+
     /** Drops samples older than the window, then the median, or NaN when fewer than the minimum remain. */
     private double median(ArrayDeque<Sample> q, long now) {
         long oldest = now - windowMillis;

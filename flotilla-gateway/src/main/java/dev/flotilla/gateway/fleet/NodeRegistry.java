@@ -176,6 +176,23 @@ public final class NodeRegistry {
         return outliers.medianMillis(name, model);
     }
 
+    /**
+     * The node's median recent time to first token per model in ms (models with at least
+     * {@code health.outlierMinSamples} samples in the window); empty for an unknown node.
+     */
+    public Map<String, Double> medianTimesToFirstTokenMillis(String name) {
+        return outliers.medians(name);
+    }
+
+    /**
+     * Per model, the fleet's median time to first token in ms that outlier detection compares nodes
+     * with: the median of the medians of the nodes passing their checks (models with fewer than two
+     * such nodes are absent).
+     */
+    public Map<String, Double> fleetMedianTimesToFirstTokenMillis() {
+        return outliers.fleetMedians(this::isUp);
+    }
+
     private void judgeLatency(String name) {
         event(name, m -> m.latency(outliers.assess(name, m.slow(), this::isUp)), NodeSnapshot::models, false, null);
     }

@@ -127,4 +127,30 @@ class LatencyOutliersTest {
         registry.markUp("a", Set.of("m"));
         assertThat(registry.snapshot("a").state()).isEqualTo(NodeState.HEALTHY);
     }
+
+    @Test
+    void medians_perModelWithEnoughSamples_onlyThose() {
+        feed("a", "m", 5, 100);
+        feed("a", "n", 4, 900);
+        assertThat(outliers.medians("a")).containsExactly(Map.entry("m", 100.0));
+        assertThat(outliers.medians("unknown")).isEmpty();
+    }
+
+    @Test
+    void fleetMedians_medianOfCountedNodesMedians_modelsWithTwoOrMoreNodesOnly() {
+        feed("a", "m", 5, 100);
+        feed("b", "m", 5, 300);
+        feed("c", "m", 5, 200);
+        feed("d", "m", 5, 9000);
+        feed("a", "n", 5, 50);
+        assertThat(outliers.fleetMedians(node -> !node.equals("d")))
+                .as("d does not count; n has one node only").containsExactly(Map.entry("m", 200.0));
+    }
+
+    @Test
+    void medians_samplesOlderThanTheWindow_dropped() {
+        feed("a", "m", 5, 100);
+        clock.advance(Duration.ofSeconds(61));
+        assertThat(outliers.medians("a")).isEmpty();
+    }
 }
