@@ -39,7 +39,7 @@ class LatencyOutlierIT {
     /** 500 ms prefill, 2 ms a token. */
     private static final AcceleratorProfile SLOW_PREFILL = new AcceleratorProfile("slow-prefill-gpu", 16, 300, 65,
             2, 0, 500, 0, 8, 20_000, 4096);
-    private static final Duration WINDOW = Duration.ofSeconds(4);
+    private static final Duration WINDOW = Duration.ofSeconds(10);
     private static final int MIN_SAMPLES = 5;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
