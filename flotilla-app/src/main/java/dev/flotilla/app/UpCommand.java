@@ -66,6 +66,9 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--parent-pid", hidden = true)
     Long parentPid;
 
+    /** How long {@code up} waits for the gateway's first checks to put every node in rotation. */
+    private static final java.time.Duration FLEET_UP_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -111,6 +114,11 @@ final class UpCommand implements Callable<Integer> {
             throw new IllegalStateException(e.getMessage() + "\n(with flotilla up, choose the gateway's port with "
                     + "--port N, or --port 0 for any free port)", e);
         }
+        List<String> notUp = awaitFleetInRotation(gateway.url(), nodes.size(), FLEET_UP_TIMEOUT);
+        if (!notUp.isEmpty()) {
+            out.println("Not in rotation yet after " + FLEET_UP_TIMEOUT.toSeconds() + " s (the gateway keeps checking): "
+                    + String.join(", ", notUp));
+        }
         printSummary(out, gateway, nodes);
 
         int code = gateway.process().waitFor();
@@ -155,6 +163,41 @@ final class UpCommand implements Callable<Integer> {
             y.append("    url: ").append(n.child().url()).append('\n');
         }
         return y.toString();
+    }
+
+    /**
+     * Waits until the gateway has every node in rotation (its first checks passed), so that the
+     * URL printed next serves at once; returns the nodes still out at the deadline, if any.
+     */
+    static List<String> awaitFleetInRotation(String gatewayUrl, int expected, java.time.Duration timeout)
+            throws InterruptedException {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofSeconds(2)).build();
+        java.net.http.HttpRequest fleet = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(gatewayUrl + "/admin/fleet")).timeout(java.time.Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> notUp = List.of("(no answer from the gateway yet)");
+        while (System.nanoTime() < deadline) {
+            try {
+                var body = new io.vertx.core.json.JsonObject(http.send(fleet,
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+                List<String> down = new ArrayList<>();
+                var list = body.getJsonArray("nodes");
+                for (int i = 0; i < list.size(); i++) {
+                    if (!list.getJsonObject(i).getBoolean("up", false)) {
+                        down.add(list.getJsonObject(i).getString("name"));
+                    }
+                }
+                if (down.isEmpty() && list.size() == expected) {
+                    return List.of();
+                }
+                notUp = down;
+            } catch (java.io.IOException | RuntimeException e) {
+                notUp = List.of("(gateway: " + e.getMessage() + ")");
+            }
+            Thread.sleep(100); // a poll interval in a command's start-up, not a test
+        }
+        return notUp;
     }
 
     private void printSummary(PrintStream out, ChildProcesses.Child gateway, List<Started> nodes) {
