@@ -32,6 +32,11 @@ public interface Engine extends AutoCloseable {
     /** The current load: running and waiting generations, KV-cache use, recent tokens/s. */
     EngineState state();
 
+    /** Prefix-cache figures, or empty for an engine without a prefix cache (or that does not report one). */
+    default java.util.Optional<PrefixCacheStats> prefixCache() {
+        return java.util.Optional.empty();
+    }
+
     /** Stops the engine; queued and running generations end with an error. */
     @Override
     void close();

@@ -66,6 +66,17 @@ final class NodeMetrics {
                     EngineState s = engine.state();
                     cb.call(s.tokensPerSecond(), model);
                 }).register(registry);
+        if (engine.prefixCache().isPresent()) {
+            // vLLM counts both in prompt tokens; an engine without a prefix cache exposes neither
+            io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("vllm:prefix_cache_queries")
+                    .help("Prefix cache queries, in terms of number of queried tokens.").labelNames("model_name")
+                    .callback(cb -> cb.call(engine.prefixCache().orElseThrow().queriedTokens(), model))
+                    .register(registry);
+            io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("vllm:prefix_cache_hits")
+                    .help("Prefix cache hits, in terms of number of cached tokens.").labelNames("model_name")
+                    .callback(cb -> cb.call(engine.prefixCache().orElseThrow().hitTokens(), model))
+                    .register(registry);
+        }
         promptTokens = Counter.builder().name("vllm:prompt_tokens")
                 .help("Number of prefill tokens processed.").labelNames("model_name").register(registry);
         generationTokens = Counter.builder().name("vllm:generation_tokens")

@@ -26,6 +26,10 @@ final class SimGeneration implements Generation {
     private final TokenListener listener;
     private final int promptTokens;
     private final int outputLimit;
+    /** The prompt's full KV blocks as the prefix cache names them (empty when the engine has no cache). */
+    private final long[] blocks;
+    // Set at admission by the engine, under its lock.
+    private int cachedTokens;
     // Touched only by the engine's iterations, which run one at a time.
     private final SimText text;
     private final StopFilter stopFilter;
@@ -34,8 +38,9 @@ final class SimGeneration implements Generation {
     private boolean ended;
 
     SimGeneration(SimulatedEngine engine, GenerationRequest request, TokenListener listener, int promptTokens,
-                  int maxContext) {
+                  int maxContext, long[] blocks) {
         this.engine = engine;
+        this.blocks = blocks;
         this.request = request;
         this.listener = listener;
         this.promptTokens = promptTokens;
@@ -52,6 +57,19 @@ final class SimGeneration implements Generation {
 
     int promptTokens() {
         return promptTokens;
+    }
+
+    long[] blocks() {
+        return blocks;
+    }
+
+    /** Prompt tokens to compute in the prefill: those the prefix cache did not have. */
+    int uncachedPromptTokens() {
+        return promptTokens - cachedTokens;
+    }
+
+    void cachedTokens(int tokens) {
+        this.cachedTokens = tokens;
     }
 
     /** KV-cache tokens reserved while running: the prompt plus every token it may still generate. */

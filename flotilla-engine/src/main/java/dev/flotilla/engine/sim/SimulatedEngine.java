@@ -30,6 +30,8 @@ public final class SimulatedEngine implements Engine {
     private final AcceleratorProfile profile;
     private final SimScheduler scheduler;
     private final AutoCloseable ownedScheduler;
+    /** Null when prefix caching is off. Guarded by lock. */
+    private final PrefixCache prefixCache;
 
     private final Object lock = new Object();
     // Guarded by lock.
@@ -44,22 +46,37 @@ public final class SimulatedEngine implements Engine {
     private boolean closed;
 
     private SimulatedEngine(String model, AcceleratorProfile profile, SimScheduler scheduler,
-                            AutoCloseable ownedScheduler) {
+                            AutoCloseable ownedScheduler, boolean prefixCaching) {
+        this.prefixCache = prefixCaching ? new PrefixCache() : null;
         this.model = Objects.requireNonNull(model, "model");
         this.profile = Objects.requireNonNull(profile, "profile");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.ownedScheduler = ownedScheduler;
     }
 
-    /** An engine serving {@code model} on {@code profile}, timed by {@code scheduler} (not closed with the engine). */
+    /**
+     * An engine serving {@code model} on {@code profile}, timed by {@code scheduler} (not closed with
+     * the engine), with prefix caching on (as vLLM has it by default).
+     */
     public static SimulatedEngine create(String model, AcceleratorProfile profile, SimScheduler scheduler) {
-        return new SimulatedEngine(model, profile, scheduler, null);
+        return create(model, profile, scheduler, true);
     }
 
-    /** An engine on its own {@link RealTimeScheduler} thread, which {@link #close()} stops. */
+    /** As {@link #create(String, AcceleratorProfile, SimScheduler)}, with prefix caching on or off. */
+    public static SimulatedEngine create(String model, AcceleratorProfile profile, SimScheduler scheduler,
+                                         boolean prefixCaching) {
+        return new SimulatedEngine(model, profile, scheduler, null, prefixCaching);
+    }
+
+    /** An engine on its own {@link RealTimeScheduler} thread, which {@link #close()} stops; prefix caching on. */
     public static SimulatedEngine realTime(String model, AcceleratorProfile profile) {
+        return realTime(model, profile, true);
+    }
+
+    /** As {@link #realTime(String, AcceleratorProfile)}, with prefix caching on or off. */
+    public static SimulatedEngine realTime(String model, AcceleratorProfile profile, boolean prefixCaching) {
         RealTimeScheduler scheduler = new RealTimeScheduler("flotilla-sim-" + profile.name() + "-" + model);
-        return new SimulatedEngine(model, profile, scheduler, scheduler);
+        return new SimulatedEngine(model, profile, scheduler, scheduler, prefixCaching);
     }
 
     @Override
@@ -103,7 +120,7 @@ public final class SimulatedEngine implements Engine {
             throw new PromptTooLongException(promptTokens, profile.maxContextTokens());
         }
         SimGeneration generation = new SimGeneration(this, request, listener, promptTokens,
-                profile.maxContextTokens());
+                profile.maxContextTokens(), prefixCache == null ? new long[0] : PrefixCache.blockHashes(request.prompt()));
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("engine closed: generation " + request.id() + " not queued");
@@ -123,6 +140,18 @@ public final class SimulatedEngine implements Engine {
         synchronized (lock) {
             return new EngineState(running.size(), waiting.size(),
                     (double) kvReserved / profile.kvCacheTokens(), tokenRate.perSecond(scheduler.nanoTime()));
+        }
+    }
+
+    /** Prompt tokens looked up in the prefix cache and found there, since the engine started. */
+    @Override
+    public java.util.Optional<dev.flotilla.engine.PrefixCacheStats> prefixCache() {
+        if (prefixCache == null) {
+            return java.util.Optional.empty();
+        }
+        synchronized (lock) {
+            return java.util.Optional.of(new dev.flotilla.engine.PrefixCacheStats(prefixCache.queriedTokens(),
+                    prefixCache.hitTokens()));
         }
     }
 
@@ -180,7 +209,7 @@ public final class SimulatedEngine implements Engine {
     void remove(SimGeneration generation) {
         synchronized (lock) {
             if (!waiting.remove(generation) && running.remove(generation)) {
-                kvReserved -= generation.kvNeed();
+                leaveBatchLocked(generation);
             }
         }
     }
@@ -204,7 +233,7 @@ public final class SimulatedEngine implements Engine {
         List<SimGeneration> batch = admitLocked();
         long duration;
         if (!batch.isEmpty()) {
-            duration = profile.prefillNanos(batch.stream().mapToLong(SimGeneration::promptTokens).sum());
+            duration = profile.prefillNanos(batch.stream().mapToLong(SimGeneration::uncachedPromptTokens).sum());
         } else if (!running.isEmpty()) {
             batch = List.copyOf(running);
             duration = profile.decodeNanos(batch.size());
@@ -226,9 +255,29 @@ public final class SimulatedEngine implements Engine {
             SimGeneration generation = waiting.pollFirst();
             running.add(generation);
             kvReserved += generation.kvNeed();
+            if (prefixCache != null) {
+                generation.cachedTokens(prefixCache.admit(generation.blocks(), generation.promptTokens()));
+            }
             admitted.add(generation);
         }
+        fitPrefixCacheLocked();
         return admitted;
+    }
+
+    /** A running generation leaves the batch: its KV reservation is freed, its prompt blocks stay cached. */
+    private void leaveBatchLocked(SimGeneration generation) {
+        kvReserved -= generation.kvNeed();
+        if (prefixCache != null) {
+            prefixCache.release(generation.blocks());
+            fitPrefixCacheLocked();
+        }
+    }
+
+    /** Cached blocks nobody holds live in the free part of the KV cache: evict what no longer fits. */
+    private void fitPrefixCacheLocked() {
+        if (prefixCache != null) {
+            prefixCache.fitFree(Math.max(0, profile.kvCacheTokens() - kvReserved) / PrefixCache.BLOCK_TOKENS);
+        }
     }
 
     /** Ends an iteration at a token boundary: one token to each member still running, then the next iteration. */
@@ -251,7 +300,7 @@ public final class SimulatedEngine implements Engine {
                 produced++;
                 if (step.finish() != null) {
                     running.remove(generation);
-                    kvReserved -= generation.kvNeed();
+                    leaveBatchLocked(generation);
                 }
                 deliveries.add(() -> generation.deliver(step));
             }

@@ -183,6 +183,27 @@ class NodeServerIT {
     }
 
     @Test
+    void metrics_samePromptTwice_prefixCacheCountersShowTheHit() throws Exception {
+        String words = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "word" + i)
+                .collect(java.util.stream.Collectors.joining(" "));
+        String body = "{\"model\":\"" + MODEL + "\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\""
+                + words + "\"}]}";
+        Map<String, String> model = Map.of("model_name", MODEL);
+        var before = PrometheusText.parse(call(HttpMethod.GET, "/metrics", null).body());
+        assertThat(call(HttpMethod.POST, "/v1/chat/completions", body).status()).isEqualTo(200);
+        assertThat(call(HttpMethod.POST, "/v1/chat/completions", body).status()).isEqualTo(200);
+        var after = PrometheusText.parse(call(HttpMethod.GET, "/metrics", null).body());
+
+        // "user: word0 ... word39\nassistant:" is 44 tokens: 2 full blocks of 16, cached on the second request
+        double queried = PrometheusText.value(after, "vllm:prefix_cache_queries_total", model)
+                - PrometheusText.value(before, "vllm:prefix_cache_queries_total", model);
+        double hits = PrometheusText.value(after, "vllm:prefix_cache_hits_total", model)
+                - PrometheusText.value(before, "vllm:prefix_cache_hits_total", model);
+        assertThat(queried).isEqualTo(88);
+        assertThat(hits).isEqualTo(32);
+    }
+
+    @Test
     void infoAndModelsAndHealth_describeTheNode() throws Exception {
         JsonObject info = call(HttpMethod.GET, "/node/info", null).json();
         assertThat(info.getString("engine")).isEqualTo("simulated");
