@@ -183,6 +183,28 @@ final class AllocationModel {
     objective.setMaximization();
   }
 
+  /** Objective of the first stage when there are several priorities: all servers served. */
+  void maximiseServed(MPObjective objective) {
+    objective.clear();
+    servers.forEach(s -> objective.setCoefficient(s.served(), 1));
+    objective.setMaximization();
+  }
+
+  /** Servers with at least one option: the most that can be served. */
+  long servable() {
+    return servers.stream().filter(s -> !s.options().isEmpty()).count();
+  }
+
+  /** Servers the solution counts as served, over all priorities. */
+  long servedIn(double[] values) {
+    return servers.stream().filter(s -> values[s.served().index()] > 0.5).count();
+  }
+
+  /** Keeps every servable server served in later stages. */
+  void keepEveryoneServed() {
+    servers.stream().filter(s -> !s.options().isEmpty()).forEach(s -> s.served().setLb(1));
+  }
+
   /** Keeps at least the given number of servers of the priority fully served in later stages. */
   void keepServed(int priority, long count) {
     MPConstraint keep = solver.makeConstraint(count, MPSolver.infinity(), "keep_served_" + priority);

@@ -32,6 +32,13 @@ final class OrToolsMilpSolver implements MilpSolver {
     String name();
   }
 
+  /** Serving every server that has an option settles all count stages at once when it fits. */
+  private record EveryoneStage() implements Stage {
+    public String name() {
+      return "served[all]";
+    }
+  }
+
   private record CountStage(int priority) implements Stage {
     public String name() {
       return "served[p=" + priority + "]";
@@ -63,7 +70,11 @@ final class OrToolsMilpSolver implements MilpSolver {
       SolveStatus overall = SolveStatus.OPTIMAL;
       List<String> notes = new ArrayList<>();
       int runs = 0;
+      boolean everyoneServed = false;
       for (Stage stage : stages(problem)) {
+        if (stage instanceof CountStage && everyoneServed) {
+          continue;
+        }
         long remainingMillis = settings.timeLimit().toMillis() - elapsed(start).toMillis();
         if (remainingMillis <= 0) {
           notes.add(stage.name() + ": skipped, time limit reached");
@@ -74,6 +85,7 @@ final class OrToolsMilpSolver implements MilpSolver {
           break;
         }
         switch (stage) {
+          case EveryoneStage ignored -> model.maximiseServed(solver.objective());
           case CountStage count -> model.maximiseServed(solver.objective(), count.priority());
           case ShareStage share -> model.maximiseShare(solver.objective(), share.priority());
           case CostStage cost -> model.minimiseCost(solver.objective(), cost.weighted());
@@ -102,6 +114,12 @@ final class OrToolsMilpSolver implements MilpSolver {
         solution = model.values();
         // later stages may not undo what this one achieved
         switch (stage) {
+          case EveryoneStage ignored -> {
+            everyoneServed = model.servedIn(solution) == model.servable();
+            if (everyoneServed) {
+              model.keepEveryoneServed();
+            }
+          }
           case CountStage count -> model.keepServed(count.priority(), model.servedIn(solution, count.priority()));
           case ShareStage share -> model.keepShare(share.priority(),
               Math.max(0, model.shareIn(solution, share.priority()) - SHARE_SLACK));
@@ -129,6 +147,9 @@ final class OrToolsMilpSolver implements MilpSolver {
     if (settings.objective() == PriorityObjective.WEIGHTED) {
       stages.add(new CostStage(true));
       return stages;
+    }
+    if (problem.priorities().size() > 1) {
+      stages.add(new EveryoneStage());
     }
     problem.priorities().forEach(p -> stages.add(new CountStage(p)));
     if (settings.shortfall() == Shortfall.BEST_EFFORT) {

@@ -281,14 +281,28 @@ class MilpSolverTest {
   }
 
   @Test
-  void solve_lexicographic_reportsOneStagePerPriorityPlusCost() {
+  void solve_lexicographicAndEveryoneFits_settlesAllPrioritiesInOneStage() {
     AllocationProblem problem = AllocationProblem.of(List.of(
         server("a", 0, opt("A", 1, 1, 1)), server("b", 3, opt("A", 1, 1, 1)), server("c", 3, opt("A", 1, 1, 1))),
         Map.of());
 
     MilpResult result = SOLVER.solve(problem);
 
-    assertThat(result.stages()).isEqualTo(3);
-    assertThat(result.detail()).contains("served[p=0]", "served[p=3]", "cost");
+    assertThat(result.stages()).isEqualTo(2);
+    assertThat(result.detail()).contains("served[all]: OPTIMAL, cost: OPTIMAL");
+  }
+
+  @Test
+  void solve_lexicographicAndShort_solvesOneStagePerPriority() {
+    AllocationProblem problem = AllocationProblem.of(List.of(
+        server("a", 0, opt("A", 1, 1, 1)), server("b", 3, opt("A", 1, 1, 1)), server("c", 3, opt("A", 1, 1, 1))),
+        Map.of("A", 2));
+
+    MilpResult result = SOLVER.solve(problem);
+
+    assertThat(result.stages()).isEqualTo(4);
+    assertThat(result.detail()).contains("served[all]", "served[p=0]", "served[p=3]", "cost");
+    assertThat(result.servedCount(0)).isEqualTo(1);
+    assertThat(result.servedCount(3)).isEqualTo(1);
   }
 }
