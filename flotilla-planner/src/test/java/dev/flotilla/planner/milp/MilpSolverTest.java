@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Named.named;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -304,5 +307,38 @@ class MilpSolverTest {
     assertThat(result.detail()).contains("served[all]", "served[p=0]", "served[p=3]", "cost");
     assertThat(result.servedCount(0)).isEqualTo(1);
     assertThat(result.servedCount(3)).isEqualTo(1);
+  }
+
+  /** A ticker reading 0 for its first {@code frozenReads} reads, then 100 s later for every read. */
+  private static LongSupplier jumpingTicker(int frozenReads) {
+    AtomicInteger reads = new AtomicInteger();
+    return () -> reads.getAndIncrement() < frozenReads ? 0 : Duration.ofSeconds(100).toNanos();
+  }
+
+  private static AllocationProblem twoPriorities() {
+    return AllocationProblem.of(List.of(
+        server("a", 0, opt("A", 1, 1, 5), opt("B", 1, 1, 1)), server("b", 1, opt("A", 1, 1, 1))), Map.of());
+  }
+
+  @Test
+  void solve_timeLimitReachedAfterFirstStage_returnsFeasibleFirstStageSolution() {
+    // reads: start, before stage 1 -> 0; before stage 2 and at the end -> 100 s (limit 60 s)
+    MilpResult result = MilpSolver.create(jumpingTicker(2)).solve(twoPriorities());
+
+    assertThat(result.status()).isEqualTo(SolveStatus.FEASIBLE);
+    assertThat(result.stages()).isEqualTo(1);
+    assertThat(result.allocations()).allMatch(ServerAllocation::served);
+    assertThat(result.detail()).contains("cost: skipped, time limit reached");
+    assertThat(result.solveTime()).isEqualTo(Duration.ofSeconds(100));
+  }
+
+  @Test
+  void solve_timeLimitReachedBeforeFirstStage_returnsNotSolved() {
+    MilpResult result = MilpSolver.create(jumpingTicker(1)).solve(twoPriorities());
+
+    assertThat(result.status()).isEqualTo(SolveStatus.NOT_SOLVED);
+    assertThat(result.hasSolution()).isFalse();
+    assertThat(result.allocations()).isEmpty();
+    assertThat(result.stages()).isZero();
   }
 }
