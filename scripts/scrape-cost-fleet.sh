@@ -36,5 +36,5 @@ until curl -sf "http://127.0.0.1:$gwport/admin/fleet" >/dev/null; do
   kill -0 "${pids[1]}" 2>/dev/null || { cat "$work/gateway.log"; exit 1; }
   sleep 0.5
 done
-sleep 5   # let every node pass its first checks and the scrape rhythm settle
+sleep 30   # let every node pass its first checks, the scrape rhythm settle and the JIT compile the hot paths
 GATEWAY_PID="${pids[1]}" python3 "$root/scripts/scrape-cost.py" "$gwport" "$window"
