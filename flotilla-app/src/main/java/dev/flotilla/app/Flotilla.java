@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code flotilla} command: one jar for the gateway, nodes, a local fleet and the load tester. */
 @Command(name = "flotilla", mixinStandardHelpOptions = true, version = "flotilla 0.1.0",
         description = "Control plane for LLM inference on a fleet of heterogeneous machines.",
-        subcommands = {UpCommand.class, GatewayCommand.class, NodeCommand.class, BenchCommand.class})
+        subcommands = {UpCommand.class, GatewayCommand.class, NodeCommand.class, BenchCommand.class,
+                SimCommand.class})
 public final class Flotilla implements Runnable {
 
     @CommandLine.Spec
