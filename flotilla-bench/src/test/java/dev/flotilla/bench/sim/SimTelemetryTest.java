@@ -47,6 +47,52 @@ class SimTelemetryTest {
         }
     }
 
+    /** Picks the node whose last scraped load (running plus waiting) is smallest, the first of equals. */
+    static final class LeastLoadedByTelemetry implements Picker {
+        @Override
+        public String type() {
+            return "least-loaded-telemetry";
+        }
+
+        @Override
+        public Optional<NodeSnapshot> pick(List<NodeSnapshot> candidates, InferenceRequest request) {
+            NodeSnapshot best = null;
+            for (NodeSnapshot n : candidates) {
+                if (best == null || load(n) < load(best)) {
+                    best = n;
+                }
+            }
+            return Optional.ofNullable(best);
+        }
+
+        private static double load(NodeSnapshot n) {
+            return n.telemetry().load().running() + n.telemetry().load().waiting();
+        }
+    }
+
+    static Stream<Arguments> herding() {
+        return Stream.of(
+                Arguments.of(Named.of("scraped every millisecond", Duration.ofMillis(1)), List.of(5L, 5L, 5L, 5L)),
+                // every decision reads the idle figures of t = 0: all requests go to the first node
+                Arguments.of(Named.of("scraped every 10 s", Duration.ofSeconds(10)), List.of(20L, 0L, 0L, 0L)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("herding")
+    void run_telemetryReadingPolicy_staleFiguresHerdRequestsOntoOneNode(Duration interval, List<Long> served) {
+        SchedulingPlugins plugins = SchedulingPlugins.builtIn()
+                .registerPicker("least-loaded-telemetry", LeastLoadedByTelemetry::new);
+        FleetSpec fleet = FleetSimulatorTest.fleet(testProfile(8), 4).withPolicy("least-loaded-telemetry")
+                .withTelemetry(interval, Duration.ZERO, interval.multipliedBy(2).plusSeconds(1));
+        // one request every 5 ms; each runs for about 60 ms
+        List<SimRequest> requests = FleetSimulatorTest.requests(20, 5, 100);
+
+        SimReport report = FleetSimulator.builder(fleet).plugins(plugins).endpoint(Endpoint.COMPLETIONS).build()
+                .run(requests);
+
+        assertThat(report.nodes()).extracting(SimReport.NodeReport::served).containsExactlyElementsOf(served);
+    }
+
     static Stream<Arguments> scrapes() {
         return Stream.of(
                 // scrapes at 0, 10, ..., 510 ms: the one at 510 ms saw "first" running
