@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class NodeRegistryMembershipTest {
     private final ManualClock clock = new ManualClock();
     private final NodeRegistry registry = new NodeRegistry(
-            List.of(node("a", 9001), node("b", 9002)), clock, Duration.ofSeconds(2), GatewayConfig.Health.defaults());
+            List.of(node("a", 9001), new GatewayConfig.Node("b", "http://localhost:9002")), clock, Duration.ofSeconds(2),
+            GatewayConfig.Health.defaults());
     private final List<MembershipEvent> events = new CopyOnWriteArrayList<>();
     private final List<NodeTransition> transitions = new CopyOnWriteArrayList<>();
 
@@ -86,14 +87,14 @@ class NodeRegistryMembershipTest {
 
     @Test
     void add_urlOfAnotherNodeSpelledDifferently_rejectedNamingTheHolder() {
-        AddResult result = registry.add(new GatewayConfig.Node("c", "HTTP://127.0.0.1:9002/"));
+        AddResult result = registry.add(new GatewayConfig.Node("c", "http://LOCALHOST:9002/"));
 
         assertThat(result).isInstanceOfSatisfying(AddResult.Rejected.class, r -> {
             assertThat(r.conflict().kind()).isEqualTo(Conflict.Kind.URL_TAKEN);
             assertThat(r.conflict().field()).isEqualTo("url");
-            assertThat(r.conflict().value()).isEqualTo("HTTP://127.0.0.1:9002/");
+            assertThat(r.conflict().value()).isEqualTo("http://LOCALHOST:9002/");
             assertThat(r.conflict().message()).isEqualTo(
-                    "url: \"HTTP://127.0.0.1:9002/\" (expected a URL no other node uses; node 'b' has it)");
+                    "url: \"http://LOCALHOST:9002/\" (expected a URL no other node uses; node 'b' has it)");
         });
         assertThat(names()).containsExactly("a", "b");
     }
@@ -263,7 +264,7 @@ class NodeRegistryMembershipTest {
 
     @Test
     void replace_urlOfAnotherNode_rejectedAndNothingChanges() {
-        ReplaceResult result = registry.replace(node("a", 9002));
+        ReplaceResult result = registry.replace(new GatewayConfig.Node("a", "http://localhost:9002"));
 
         assertThat(result).isInstanceOfSatisfying(ReplaceResult.Rejected.class,
                 r -> assertThat(r.conflict().kind()).isEqualTo(Conflict.Kind.URL_TAKEN));
