@@ -138,6 +138,8 @@ public final class ConfigWatcher implements AutoCloseable {
         try {
             while (true) {
                 WatchKey key = watch.take();
+                LOG.debug("{}: a change in its directory; reading it once the directory has been quiet for {} ms", file,
+                        quiet.toMillis());
                 boolean valid = settle(key);
                 // wait for the burst to end: the file is read once, when the editor is done
                 for (int i = 0; i < MAX_QUIET_ROUNDS; i++) {

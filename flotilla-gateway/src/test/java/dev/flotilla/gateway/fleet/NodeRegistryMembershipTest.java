@@ -2,6 +2,7 @@ package dev.flotilla.gateway.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.flotilla.gateway.config.GatewayConfig;
 import dev.flotilla.gateway.fleet.telemetry.TelemetrySnapshot;
@@ -328,7 +329,8 @@ class NodeRegistryMembershipTest {
         for (int t = 0; t < threads; t++) {
             done.add(pool.submit(() -> {
                 go.await();
-                for (int i = 0; i < 20_000; i++) {
+                // until the node has left (the bound only stops a broken registry from spinning forever)
+                for (int i = 0; i < 100_000_000; i++) {
                     Optional<NodeRegistry.Lease> lease = registry.tryAcquire(picked);
                     if (lease.isEmpty()) {
                         return null;
@@ -340,6 +342,7 @@ class NodeRegistryMembershipTest {
             }));
         }
         go.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> counted.get() > 1_000);
         RemoveResult removal = registry.remove("b");
         for (Future<?> f : done) {
             f.get(30, TimeUnit.SECONDS);
