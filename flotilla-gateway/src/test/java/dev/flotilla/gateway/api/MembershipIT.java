@@ -133,6 +133,10 @@ class MembershipIT {
         assertThat(error(bad).getString("param")).as("the first problem's field").isEqualTo("gpus");
         assertThat(error(bad).getString("code")).isEqualTo("invalid_node");
         assertThat(error(bad).getString("message")).contains("name: \"C!\"", "url: \"nope\"", "gpus: 2 (unknown key");
+        HttpResponse<String> huge = send(g, "POST", "/admin/nodes",
+                "{\"name\":\"c\",\"url\":\"http://127.0.0.1:1\",\"accelerator\":\"" + "x".repeat(20_000) + "\"}");
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(error(huge).getString("message")).isEqualTo("A node entry is at most 16384 bytes");
         assertThat(fleet(g)).containsExactly("a", "b");
 
         // a slow stream on b (a drained meanwhile so that it lands there)
