@@ -3,22 +3,39 @@ package dev.flotilla.planner.queue;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * Search for the x in [lo, hi] where a monotone f reaches a target, as Inferno's analyzer does
- * (queue-analysis pkg/utils BinarySearch): both ends are evaluated first; a target beyond the
- * upper end returns hi, one before the lower end is "below the region"; otherwise at most 100
- * halvings, stopping early when f is within the relative tolerance of the target.
+ * Search for the highest x in [lo, hi] at which a monotone latency f(x) stays within a target, by
+ * bisection as Inferno's analyzer does (queue-analysis pkg/utils BinarySearch): both ends are
+ * evaluated first; at most 100 halvings follow, stopping early when f is within the relative
+ * tolerance of the target.
+ *
+ * <p>One deliberate difference: Inferno's search inverts its verdict when f does not increase (it
+ * answers "infeasible" where the target is met everywhere and "the highest rate" where it is met
+ * nowhere). That happens with batch limit 1, where the latency does not depend on the rate, or even
+ * decreases slightly in the iteration model's formulas. Here a non-increasing latency meets the
+ * target everywhere if it meets it at {@code hi}, and nowhere otherwise.
  */
 final class Bisection {
 
     static final int MAX_ITERATIONS = 100;
-    /** Relative difference under which both ends count as equal (a flat function). */
-    private static final double FLAT = 1e-12;
+
+    /**
+     * Relative rise under which f counts as not increasing: rounding noise alone would otherwise
+     * make a flat latency look increasing.
+     */
+    static final double FLAT = 1e-9;
 
     private Bisection() {
     }
 
-    /** Where the target lies relative to [lo, hi]. */
-    enum Position { BELOW, WITHIN, ABOVE }
+    /** Where the target lies relative to f over [lo, hi]. */
+    enum Position {
+        /** f exceeds the target everywhere: no rate meets it. */
+        BELOW,
+        /** f crosses the target at x. */
+        WITHIN,
+        /** f meets the target everywhere: x is hi. */
+        ABOVE
+    }
 
     record Result(double x, Position position) {
     }
@@ -32,16 +49,14 @@ final class Bisection {
         if (within(yHi, target, tolerance)) {
             return new Result(hi, Position.WITHIN);
         }
-        if (Math.abs(yHi - yLo) <= FLAT * Math.max(Math.abs(yLo), Math.abs(yHi))) {
-            // Inferno treats a flat function as decreasing and inverts the verdict; a flat latency
-            // either meets the target at every rate or at none
-            return target >= yLo ? new Result(hi, Position.ABOVE) : new Result(lo, Position.BELOW);
+        boolean increasing = yHi - yLo > FLAT * Math.max(Math.abs(yLo), Math.abs(yHi));
+        if (!increasing) {
+            return yHi <= target ? new Result(hi, Position.ABOVE) : new Result(lo, Position.BELOW);
         }
-        boolean increasing = yLo < yHi;
-        if (increasing ? target < yLo : target > yLo) {
+        if (target < yLo) {
             return new Result(lo, Position.BELOW);
         }
-        if (increasing ? target > yHi : target < yHi) {
+        if (target > yHi) {
             return new Result(hi, Position.ABOVE);
         }
         double x = lo;
@@ -54,7 +69,7 @@ final class Bisection {
             if (within(y, target, tolerance)) {
                 break;
             }
-            if (increasing ? target < y : target > y) {
+            if (target < y) {
                 hi = x;
             } else {
                 lo = x;

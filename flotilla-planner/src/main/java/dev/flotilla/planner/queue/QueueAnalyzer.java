@@ -94,9 +94,8 @@ public final class QueueAnalyzer {
         if (targets.ttft() > 0) {
             Bisection.Result r = Bisection.search(lambdaMin, lambdaMax, targets.ttft(), tolerance, this::ttftAt);
             if (r.position() == Bisection.Position.BELOW) {
-                return new Sizing.Infeasible(String.format(Locale.ROOT,
-                        "TTFT target %.4g ms is below the %.4g ms at the lowest load (batch limit %d)",
-                        targets.ttft(), ttftAt(lambdaMin), maxBatch()));
+                return new Sizing.Infeasible("TTFT target " + ms(targets.ttft()) + " cannot be met at any rate (at least "
+                        + ms(Math.min(ttftAt(lambdaMin), ttftAt(lambdaMax))) + " with batch limit " + maxBatch() + ")");
             }
             ttftRate = r.x();
         }
@@ -104,15 +103,19 @@ public final class QueueAnalyzer {
         if (targets.itl() > 0) {
             Bisection.Result r = Bisection.search(lambdaMin, lambdaMax, targets.itl(), tolerance, this::itlAt);
             if (r.position() == Bisection.Position.BELOW) {
-                return new Sizing.Infeasible(String.format(Locale.ROOT,
-                        "ITL target %.4g ms is below the %.4g ms at the lowest load (batch limit %d)",
-                        targets.itl(), itlAt(lambdaMin), maxBatch()));
+                return new Sizing.Infeasible("ITL target " + ms(targets.itl()) + " cannot be met at any rate (at least "
+                        + ms(Math.min(itlAt(lambdaMin), itlAt(lambdaMax))) + " with batch limit " + maxBatch() + ")");
             }
             itlRate = r.x();
         }
         double tpsRate = targets.tps() > 0 ? lambdaMax * (1 - STABILITY_SAFETY_FRACTION) : lambdaMax;
         TargetRates rates = new TargetRates(ttftRate * 1000, itlRate * 1000, tpsRate * 1000);
         return new Sizing.Feasible(rates, analyze(rates.binding()));
+    }
+
+    /** A duration for messages: 40 ms, 209.9 ms. */
+    private static String ms(double v) {
+        return (v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.4g", v)) + " ms";
     }
 
     private double ttftAt(double lambda) {
