@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -59,7 +60,7 @@ final class ProblemParser {
         Map<String, Integer> counts = capacity.map(s -> capacity(s.holder())).orElseGet(LinkedHashMap::new);
         List<ModelPerf> perfs = new ArrayList<>();
         for (Node n : models.holder().list(MODELS, true)) {
-            model(n).ifPresent(perfs::add);
+            perfs.add(model(n));
         }
         List<ServiceClass> svcs = new ArrayList<>();
         for (Node n : classes.holder().list(SERVICE_CLASSES, true)) {
@@ -82,20 +83,33 @@ final class ProblemParser {
                 s.holder().problems().stream().distinct().forEach(p -> problems.add(prefix(s.label(), p)));
             }
         }
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(ACCELERATORS.in(dialect) + "[", accelerators.label());
+        labels.put(CAPACITY.in(dialect) + "[", capacity.map(Section::label).orElse(accelerators.label()));
+        labels.put(MODELS.in(dialect) + "[", models.label());
+        labels.put(SERVICE_CLASSES.in(dialect) + "[", classes.label());
+        labels.put(SERVERS.in(dialect) + "[", servers.label());
+        // entries that could not be read are reported once, by the reader; the range and reference
+        // checks still cover every other entry, so that all problems are listed at once
+        Set<String> unreadable = new HashSet<>();
+        for (Section s : all) {
+            s.holder().problems().forEach(p -> unreadable.add(entryOf(p)));
+        }
+        for (String p : Problem.problems(accs, counts, perfs, svcs, srvs, dialect)) {
+            if (!unreadable.contains(entryOf(p))) {
+                problems.add(prefix(labelFor(p, labels), p));
+            }
+        }
         if (!problems.isEmpty()) {
             throw new PlannerInputException(problems);
         }
-        try {
-            return Problem.of(accs, counts, perfs, svcs, srvs, settings, dialect);
-        } catch (PlannerInputException e) {
-            Map<String, String> labels = new LinkedHashMap<>();
-            labels.put(ACCELERATORS.in(dialect) + "[", accelerators.label());
-            labels.put(CAPACITY.in(dialect) + "[", capacity.map(Section::label).orElse(accelerators.label()));
-            labels.put(MODELS.in(dialect) + "[", models.label());
-            labels.put(SERVICE_CLASSES.in(dialect) + "[", classes.label());
-            labels.put(SERVERS.in(dialect) + "[", servers.label());
-            throw new PlannerInputException(e.problems().stream().map(p -> prefix(labelFor(p, labels), p)).toList());
-        }
+        return Problem.of(accs, counts, perfs, svcs, srvs, settings, dialect);
+    }
+
+    /** The section and index a problem is about, e.g. {@code servers[2]}. */
+    private static String entryOf(String problem) {
+        int end = problem.indexOf(']');
+        return end < 0 ? problem : problem.substring(0, end + 1);
     }
 
     private static String labelFor(String problem, Map<String, String> labels) {
@@ -150,7 +164,10 @@ final class ProblemParser {
         return counts;
     }
 
-    private Optional<ModelPerf> model(Node n) {
+    /** Placeholder for performance parameters that could not be read (the entry is reported already). */
+    private static final PerformanceModel UNREADABLE = new DecodePrefillModel(0, 0, 0, 0);
+
+    private ModelPerf model(Node n) {
         n.rejectUnknownKeys(EnumSet.of(NAME, ACC, ACC_COUNT, MAX_BATCH_SIZE, AT_TOKENS, DECODE_PARMS, PREFILL_PARMS,
                 PERF_PARMS));
         String name = n.string(NAME, "", true);
@@ -159,9 +176,9 @@ final class ProblemParser {
         int accCount = e.integer(ACC_COUNT, 1, false);
         int maxBatch = e.integer(MAX_BATCH_SIZE, 0, true);
         int atTokens = e.integer(AT_TOKENS, 0, true);
-        Optional<PerformanceModel> perf = perf(e);
+        PerformanceModel perf = perf(e).orElse(UNREADABLE);
         // Inferno runs a model on one unit when accCount is 0 or missing
-        return perf.map(p -> new ModelPerf(name, acc, accCount == 0 ? 1 : accCount, maxBatch, atTokens, p));
+        return new ModelPerf(name, acc, accCount == 0 ? 1 : accCount, maxBatch, atTokens, perf);
     }
 
     private Optional<PerformanceModel> perf(Node e) {

@@ -72,6 +72,15 @@ public final class Problem {
         return new Problem(accelerators, capacity, models, serviceClasses, servers, optimizer, dialect);
     }
 
+    /**
+     * The problems {@link #of} would report for these parts, without building the problem (empty
+     * when it would succeed).
+     */
+    public static List<String> problems(List<Accelerator> accelerators, Map<String, Integer> capacity,
+            List<ModelPerf> models, List<ServiceClass> serviceClasses, List<Server> servers, Dialect dialect) {
+        return ProblemChecks.problems(accelerators, capacity, models, serviceClasses, servers, dialect);
+    }
+
     public List<Accelerator> accelerators() {
         return accelerators;
     }
