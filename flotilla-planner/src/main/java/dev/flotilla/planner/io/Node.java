@@ -6,7 +6,6 @@ import dev.flotilla.planner.model.InputKey.Dialect;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -171,8 +170,6 @@ final class Node {
         double d;
         if (n.isNumber()) {
             d = n.asDouble();
-        } else if (n.isTextual() && dialect == Dialect.YAML && isYamlSpecialNumber(n.asText())) {
-            d = Double.NaN;
         } else {
             problems.add(at(key) + ": " + shown(n) + " (expected: a number)");
             return fallback;
@@ -215,11 +212,6 @@ final class Node {
             return fallback;
         }
         return v.get().asBoolean();
-    }
-
-    private static boolean isYamlSpecialNumber(String s) {
-        String t = s.toLowerCase(Locale.ROOT);
-        return t.equals(".nan") || t.equals(".inf") || t.equals("-.inf") || t.equals("+.inf");
     }
 
     static String shown(JsonNode n) {

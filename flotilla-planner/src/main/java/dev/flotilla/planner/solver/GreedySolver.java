@@ -68,7 +68,7 @@ public final class GreedySolver implements Solver {
             if (a != null) {
                 allocations.add(a);
             } else {
-                unallocated.put(s.name(), run.reasons.getOrDefault(s.name(), "not enough capacity"));
+                unallocated.put(s.name(), run.reasons.getOrDefault(s.name(), run.shortOf(s.name())));
             }
         }
         return new Solution(name(), allocations, unallocated);
@@ -117,6 +117,7 @@ public final class GreedySolver implements Solver {
         final Map<String, Integer> available;
         final Map<String, Allocation> allocations = new LinkedHashMap<>();
         final Map<String, String> reasons = new LinkedHashMap<>();
+        final Map<String, Entry> failed = new LinkedHashMap<>();
 
         Run(Problem problem) {
             this.available = new LinkedHashMap<>(problem.capacity());
@@ -168,13 +169,27 @@ public final class GreedySolver implements Solver {
             return lo;
         }
 
+        /** Why a server that did not fit got nothing, e.g. "not enough capacity: needs 19 G2 cards (G2), 1 left". */
+        String shortOf(String server) {
+            Entry e = failed.get(server);
+            if (e == null) {
+                return "not enough capacity";
+            }
+            Candidate c = e.candidates.getFirst();
+            return "not enough capacity: its cheapest allocation needs " + c.units() + " " + c.acceleratorType()
+                    + " cards (" + c.replicas() + " x " + c.accelerator() + "), " + free(c.acceleratorType())
+                    + " left" + (policy == SaturationPolicy.NONE ? "; saturation policy None gives no best-effort share"
+                            : "");
+        }
+
         void bestEffort(List<Entry> unallocated) {
+            unallocated.forEach(e -> failed.put(e.server, e));
             if (unallocated.isEmpty()) {
                 return;
             }
             switch (policy) {
-                case NONE -> unallocated.forEach(e -> reasons.put(e.server,
-                        "not enough capacity (saturation policy None gives no best-effort share)"));
+                case NONE -> {
+                }
                 case PRIORITY_EXHAUSTIVE -> exhaustive(unallocated);
                 case PRIORITY_ROUND_ROBIN -> priorityGroups(unallocated).forEach(this::roundRobin);
                 case ROUND_ROBIN -> roundRobin(unallocated);

@@ -139,6 +139,15 @@ class GreedySolverTest {
     }
 
     @Test
+    void solve_noBestEffort_reasonSaysWhatWasShort() {
+        Solution s = greedy(SaturationPolicy.NONE).solve(problem(Map.of("TA", 5)), candidates(
+                candidate("s1", "A", 6, 60), candidate("s2", "A", 2, 20)));
+
+        assertThat(s.unallocated()).containsEntry("s1", "not enough capacity: its cheapest allocation needs 6 TA "
+                + "cards (6 x A), 3 left; saturation policy None gives no best-effort share");
+    }
+
+    @Test
     void solve_bestEffort_costScaledToReplicasGiven() {
         Solution s = greedy(SaturationPolicy.ROUND_ROBIN).solve(problem(Map.of("TA", 5)), candidates(
                 candidate("s1", "A", 6, 60), candidate("s2", "A", 6, 60)));
