@@ -17,7 +17,7 @@ import java.util.Comparator;
  * Writes a solution in the shape of Inferno's {@code solution-data.json}:
  * {@code {"allocations": {server: {accelerator, numReplicas, maxBatch, cost, itlAverage,
  * ttftAverage, load: {arrivalRate, avgInTokens, avgOutTokens}}}}}, servers in name order as Go
- * writes a map. Floating-point figures are written at Go's float32 precision. A server with zero
+ * writes a map. Floating-point figures are written at Go's float32 precision, whole ones without a fraction. A server with zero
  * replicas names no accelerator, as Inferno writes it; unallocated servers are left out.
  */
 public final class SolutionJson {
@@ -35,16 +35,26 @@ public final class SolutionJson {
             o.put("accelerator", a.replicas() == 0 ? "" : a.accelerator());
             o.put("numReplicas", a.replicas());
             o.put("maxBatch", a.replicas() == 0 ? 0 : a.batchSize());
-            o.put("cost", (float) a.cost());
-            o.put("itlAverage", (float) a.itl());
-            o.put("ttftAverage", (float) a.ttft());
+            putFloat(o, "cost", a.cost());
+            putFloat(o, "itlAverage", a.itl());
+            putFloat(o, "ttftAverage", a.ttft());
             Load load = problem.server(a.server()).orElseThrow().load();
             ObjectNode l = o.putObject("load");
-            l.put("arrivalRate", (float) load.arrivalRate());
+            putFloat(l, "arrivalRate", load.arrivalRate());
             l.put("avgInTokens", load.avgInTokens());
             l.put("avgOutTokens", load.avgOutTokens());
         });
         return root;
+    }
+
+    /** As Go writes a float32: whole numbers without a fraction, others in the shortest form. */
+    private static void putFloat(ObjectNode o, String key, double value) {
+        float f = (float) value;
+        if (f == Math.rint(f) && Math.abs(f) < 1e15) {
+            o.put(key, (long) f);
+        } else {
+            o.put(key, f);
+        }
     }
 
     public static String toString(Problem problem, Solution solution) {
