@@ -105,11 +105,12 @@ public final class Candidates {
             return new Evaluation.Infeasible(accelerator.name(), no.reason());
         }
         double maxRate = ((Sizing.Feasible) sizing).atBinding().throughput();
+        if (!(maxRate > 0) || Double.isInfinite(maxRate)) {
+            return new Evaluation.Infeasible(accelerator.name(), "maximum rate per replica: " + maxRate
+                    + " requests/s (expected: a finite rate > 0; check the performance parameters)");
+        }
         double totalRate = target.sloTps() > 0 ? target.sloTps() / load.avgOutTokens() : load.requestsPerSecond();
         int replicas = Math.max((int) Math.ceil(totalRate / maxRate), server.minNumReplicas());
-        if (replicas < 1) {
-            return new Evaluation.Infeasible(accelerator.name(), "no replicas needed for a rate of " + totalRate);
-        }
         QueueMetrics at = analyzer.analyze(totalRate / replicas);
         double cost = costPerReplica * replicas;
         return new Evaluation.Feasible(new Candidate(server.name(), accelerator.name(), accelerator.type(), replicas,

@@ -5,7 +5,6 @@ import static dev.flotilla.planner.model.InputKey.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flotilla.planner.model.Accelerator;
 import dev.flotilla.planner.model.CurrentAllocation;
-import dev.flotilla.planner.model.InputKey;
 import dev.flotilla.planner.model.InputKey.Dialect;
 import dev.flotilla.planner.model.Load;
 import dev.flotilla.planner.model.ModelPerf;
@@ -294,10 +293,5 @@ final class ProblemParser {
         }
         return new OptimizerSettings(n.bool(UNLIMITED, false), n.bool(HETEROGENEOUS, false), n.bool(MILP_SOLVER, false),
                 n.bool(USE_CPLEX, false), n.bool(DELAYED_BEST_EFFORT, false), policy);
-    }
-
-    /** A key of this dialect, for the readers. */
-    String key(InputKey k) {
-        return k.in(dialect);
     }
 }
