@@ -39,7 +39,7 @@ final class Charts {
             ys.add(below / total);
         }
         XYChart chart = chart(title, "milliseconds", "fraction of requests at or below");
-        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setYAxisDecimalPattern("0.00");
         line(chart, title, thin(xs), thin(ys));
         save(chart, file);
         return true;
@@ -82,6 +82,7 @@ final class Charts {
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setXAxisDecimalPattern("#,##0.#");
         return chart;
     }
 

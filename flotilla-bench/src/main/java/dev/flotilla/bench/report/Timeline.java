@@ -23,8 +23,10 @@ public final class Timeline {
     public record Point(double seconds, double completedPerSecond, double tokensPerSecond, double inFlight) {
     }
 
+    // the bucket index first: bucket() may grow (replace) the arrays
     void started(long nanos) {
-        started[bucket(nanos)]++;
+        int b = bucket(nanos);
+        started[b]++;
     }
 
     void finished(long nanos, boolean ok) {
@@ -36,7 +38,8 @@ public final class Timeline {
     }
 
     void token(long nanos) {
-        tokens[bucket(nanos)]++;
+        int b = bucket(nanos);
+        tokens[b]++;
     }
 
     private int bucket(long nanos) {
@@ -75,8 +78,8 @@ public final class Timeline {
         return points;
     }
 
-    /** At most about {@code max} points over the whole run. */
+    /** The series for charts: points of at least half a second, at most about 120 of them. */
     public List<Point> points() {
-        return points((buckets + 299) / 300);
+        return points(Math.max(5, (buckets + 119) / 120));
     }
 }

@@ -115,6 +115,19 @@ class BenchReportTest {
     }
 
     @Test
+    void timeline_runLongerThanTheFirstArrays_growsAndKeepsCounts() {
+        Measurements m = new Measurements();
+        for (int i = 0; i < 200; i++) {
+            m.add(new RequestResult.Completed("r" + i, "t", i * 100 * MS, 10 * MS, 20 * MS, 1, 2, true), new long[] {10 * MS});
+        }
+
+        List<Timeline.Point> points = m.timeline().points(1);
+        assertThat(points).hasSize(200);
+        assertThat(points).extracting(Timeline.Point::tokensPerSecond).containsOnly(20.0);
+        assertThat(points).extracting(Timeline.Point::inFlight).containsOnly(0.0);
+    }
+
+    @Test
     void timeline_pointsGiveRatesAndInFlight() {
         Measurements m = new Measurements();
         // two requests sent at 0 and 50 ms, each 3 tokens 100 ms apart, ending at 250 and 300 ms
