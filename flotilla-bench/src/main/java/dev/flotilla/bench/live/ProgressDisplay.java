@@ -47,24 +47,39 @@ public final class ProgressDisplay implements AutoCloseable {
                     TimeUnit.SECONDS);
             return new ProgressDisplay(timer, null, () -> { });
         }
-        Progress first = progress.get();
-        boolean byCount = first.plannedRequests() > 0;
+        // the run's bounds are known once it has started: the bar learns its length from the updates
         ProgressBar bar = new ProgressBarBuilder().setTaskName("bench")
-                .setInitialMax(byCount ? first.plannedRequests() : Math.max(1, (long) Math.ceil(first.plannedSeconds())))
-                .setUnit(byCount ? " req" : " s", 1)
+                .setInitialMax(-1)
                 .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
                 .setUpdateIntervalMillis(250)
-                .setConsumer(new ConsoleProgressBarConsumer(err))
+                // a width of our own: asked for the width, the library opens a JLine terminal, which replaces
+                // the JVM's SIGINT handler, and Ctrl-C would then kill the process before the report is printed
+                .setConsumer(new ConsoleProgressBarConsumer(err, width(System.getenv("COLUMNS"))))
                 .hideEta()
                 .build();
         Runnable update = () -> {
             Progress p = progress.get();
-            long done = p.completed() + p.failed();
-            bar.stepTo(byCount ? done : Math.min(bar.getMax(), (long) p.elapsedSeconds()));
-            bar.setExtraMessage(String.format(Locale.ROOT, " %d in flight, %d failed", p.inFlight(), p.failed()));
+            if (p.plannedRequests() > 0) {
+                bar.maxHint(p.plannedRequests());
+                bar.stepTo(p.completed() + p.failed());
+            } else if (!Double.isNaN(p.plannedSeconds())) {
+                bar.maxHint((long) Math.ceil(p.plannedSeconds()));
+                bar.stepTo(Math.min((long) Math.ceil(p.plannedSeconds()), (long) p.elapsedSeconds()));
+            }
+            bar.setExtraMessage(String.format(Locale.ROOT, " %d sent, %d in flight, %d failed", p.sent(), p.inFlight(),
+                    p.failed()));
         };
         timer.scheduleAtFixedRate(update, 0, 200, TimeUnit.MILLISECONDS);
         return new ProgressDisplay(timer, bar, update);
+    }
+
+    /** The bar's width: the terminal's COLUMNS when the shell exports it, else 80. */
+    static int width(String columns) {
+        try {
+            return columns == null ? 80 : Math.max(40, Integer.parseInt(columns.strip()) - 1);
+        } catch (NumberFormatException e) {
+            return 80;
+        }
     }
 
     /** The plain progress line. */
