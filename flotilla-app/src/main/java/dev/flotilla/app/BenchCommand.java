@@ -172,9 +172,13 @@ final class BenchCommand implements Callable<Integer> {
                 stdout.println("(interrupted: the figures cover what finished before Ctrl-C)");
             }
             if (out != null) {
-                List<Path> files = ReportFiles.write(out, report, run.measurements());
-                stdout.println("wrote " + files.size() + " files to " + out + ": "
-                        + String.join(", ", files.stream().map(p -> p.getFileName().toString()).toList()));
+                try {
+                    List<Path> files = ReportFiles.write(out, report, run.measurements());
+                    stdout.println("wrote " + files.size() + " files to " + out + ": "
+                            + String.join(", ", files.stream().map(p -> p.getFileName().toString()).toList()));
+                } catch (IOException | RuntimeException e) {
+                    stdout.println("--out " + out + ": could not write the report files (" + e + ")");
+                }
             }
             stdout.flush();
             if (run.cancelled()) {

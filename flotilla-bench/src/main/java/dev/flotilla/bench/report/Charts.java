@@ -23,7 +23,7 @@ final class Charts {
     }
 
     /** A CDF of one latency metric; false (nothing written) when it has no samples. */
-    static boolean cdf(Path file, String title, Histogram histogram) throws IOException {
+    static boolean cdf(Path file, String title, String samples, Histogram histogram) throws IOException {
         if (histogram.getTotalCount() == 0) {
             return false;
         }
@@ -38,7 +38,7 @@ final class Charts {
             xs.add(histogram.highestEquivalentValue(v.getValueIteratedTo()) / 1000.0);
             ys.add(below / total);
         }
-        XYChart chart = chart(title, "milliseconds", "fraction of requests at or below");
+        XYChart chart = chart(title, "milliseconds", "fraction of " + samples + " at or below");
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setYAxisDecimalPattern("0.00");
         line(chart, title, thin(xs), thin(ys));
         save(chart, file);
@@ -109,6 +109,9 @@ final class Charts {
     }
 
     private static void save(XYChart chart, Path file) throws IOException {
+        // no disk cache: ImageIO's file cache registers a shutdown hook, which fails while Ctrl-C shuts the JVM
+        // down and the report of what finished is still being written
+        javax.imageio.ImageIO.setUseCache(false);
         try (OutputStream out = Files.newOutputStream(file)) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
         }

@@ -43,13 +43,13 @@ public final class ReportFiles {
         written.add(requests);
         List<String> charts = new ArrayList<>();
         List<Timeline.Point> points = m.timeline().points();
-        if (Charts.cdf(dir.resolve(CHARTS.get(0)), "Time to first token", m.ttft().histogram())) {
+        if (Charts.cdf(dir.resolve(CHARTS.get(0)), "Time to first token", "requests", m.ttft().histogram())) {
             charts.add(CHARTS.get(0));
         }
-        if (Charts.cdf(dir.resolve(CHARTS.get(1)), "Inter-token latency", m.itl().histogram())) {
+        if (Charts.cdf(dir.resolve(CHARTS.get(1)), "Inter-token latency", "gaps between tokens", m.itl().histogram())) {
             charts.add(CHARTS.get(1));
         }
-        if (Charts.cdf(dir.resolve(CHARTS.get(2)), "End-to-end latency", m.e2el().histogram())) {
+        if (Charts.cdf(dir.resolve(CHARTS.get(2)), "End-to-end latency", "requests", m.e2el().histogram())) {
             charts.add(CHARTS.get(2));
         }
         if (Charts.throughput(dir.resolve(CHARTS.get(3)), points)) {
