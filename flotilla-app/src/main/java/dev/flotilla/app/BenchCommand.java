@@ -159,9 +159,14 @@ final class BenchCommand implements Callable<Integer> {
             }
             Instant started = Instant.now();
             LiveBench.Run run;
-            try (ProgressDisplay ignored = noProgress ? null
-                    : ProgressDisplay.start(bench::progress, System.err, ProgressDisplay.stderrIsTerminal(), 5)) {
+            ProgressDisplay progress = noProgress ? null
+                    : ProgressDisplay.start(bench::progress, System.err, ProgressDisplay.stderrIsTerminal(), 5);
+            try {
                 run = bench.run(plan);
+            } finally {
+                if (progress != null) {
+                    progress.close();
+                }
             }
             Map<String, Object> description = new LinkedHashMap<>();
             description.put("date", started.toString());

@@ -77,7 +77,13 @@ public final class LiveBench implements AutoCloseable {
         return new LiveBench(System::nanoTime);
     }
 
-    /** What a run measured. */
+    /**
+     * What a run measured.
+     *
+     * @param durationSeconds from the start to the end of the last request, or to the cancel
+     * @param sent            requests sent, plus arrivals not sent because of the in-flight bound
+     *                        ({@code client_backlog}): completed + failed + cancelled
+     */
     public record Run(Measurements measurements, double durationSeconds, boolean cancelled, long sent,
                       Map<String, Object> description) {
     }

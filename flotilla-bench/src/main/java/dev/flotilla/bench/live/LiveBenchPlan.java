@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -115,10 +114,5 @@ public record LiveBenchPlan(URI baseUrl, Endpoint endpoint, String model, Worklo
             d.put("prompt", ((dev.flotilla.bench.trace.TraceRecord.Text) t.prompt()).text());
         }
         d.put("max_tokens", t.maxTokens());
-    }
-
-    /** Lower-case name of the endpoint for messages. */
-    String endpointName() {
-        return endpoint.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -36,7 +36,7 @@ public record LatencySummary(long count, double mean, double std, double median,
             return count;
         }
 
-        /** Fraction of samples at or below {@code ms}, for CDF charts. */
+        /** The samples in microseconds, for CDF charts. */
         Histogram histogram() {
             return histogram;
         }

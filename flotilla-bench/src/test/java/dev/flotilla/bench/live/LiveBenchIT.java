@@ -112,8 +112,8 @@ class LiveBenchIT {
         assertConsistent(r, run);
         assertThat(r.goodputRatio()).isEqualTo(1.0);
         assertThat(r.requestGoodput()).isEqualTo(r.requestThroughput());
-        // sending stops at 2 s; the last requests finish soon after
-        assertThat(r.duration()).isBetween(1.5, 5.0);
+        // sending stops at 2 s; the last requests finish after that
+        assertThat(r.duration()).isBetween(1.5, 15.0);
         assertThat(r.run()).containsEntry("mode", "rate").containsEntry("request_rate", 25.0);
 
         List<Path> files = ReportFiles.write(dir, r, run.measurements());
@@ -155,8 +155,8 @@ class LiveBenchIT {
         for (RequestResult x : m.results()) {
             TraceRecord t = byId.get(x.id());
             assertThat(x.tenant()).isEqualTo(t.tenant());
-            // replayed at half the trace's times; an arrival is never early and rarely late by much
-            assertThat(x.sentNanos() / 1e9).isBetween(t.arrival() * 0.5, t.arrival() * 0.5 + 0.5);
+            // replayed at half the trace's times; an arrival is never early (and late only on a very busy machine)
+            assertThat(x.sentNanos() / 1e9).isBetween(t.arrival() * 0.5, t.arrival() * 0.5 + 2);
             assertThat(((RequestResult.Completed) x).outputTokens()).isLessThanOrEqualTo(t.outputTokens());
         }
     }
