@@ -180,6 +180,7 @@ class BenchCommandIT {
         Result noUrl = flotilla("bench", "--rate", "1");
         Result badDuration = flotilla("bench", "--url", url(), "--rate", "1", "--duration", "soon");
         Result noBound = flotilla("bench", "trace", "--out", "x.jsonl");
+        Result noServer = flotilla("bench", "--url", "http://127.0.0.1:1", "--rate", "1", "--no-progress");
 
         assertThat(noMode.exitCode()).isEqualTo(2);
         assertThat(noMode.err()).contains("expected exactly one of --rate, --concurrency, --trace");
@@ -188,5 +189,8 @@ class BenchCommandIT {
         assertThat(badDuration.err()).contains("--duration: time 'soon'");
         assertThat(noBound.exitCode()).isEqualTo(2);
         assertThat(noBound.err()).contains("expected --duration, --requests or both");
+        // without --model the bench asks the server, and says so when nobody answers
+        assertThat(noServer.exitCode()).isEqualTo(2);
+        assertThat(noServer.err()).contains("GET http://127.0.0.1:1/v1/models", "Connection refused", "is the server up?");
     }
 }

@@ -164,25 +164,28 @@ public final class LiveBench implements AutoCloseable {
                     .compose(req -> req.send())
                     .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b))
                     .onComplete(body));
-            String answer = body.future().await(30, TimeUnit.SECONDS);
+            String answer;
+            try {
+                answer = body.future().await(30, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("GET " + url + ": no answer in 30 s (give the model with --model)", e);
+            } catch (Exception e) {
+                throw new IllegalStateException("GET " + url + ": " + e.getMessage() + " (is the server up?)", e);
+            }
             if (!answer.startsWith("200 ")) {
                 throw new IllegalStateException("GET " + url + ": " + StreamState.abbreviate(answer)
                         + " (give the model with --model)");
             }
-            JsonNode data = JSON.readTree(answer.substring(4)).path("data");
+            JsonNode data;
+            try {
+                data = JSON.readTree(answer.substring(4)).path("data");
+            } catch (IOException e) {
+                throw new IllegalStateException("GET " + url + ": not JSON (" + e.getMessage() + ")", e);
+            }
             if (!data.isArray() || data.isEmpty() || !data.get(0).hasNonNull("id")) {
                 throw new IllegalStateException("GET " + url + ": no models listed (give the model with --model)");
             }
             return data.get(0).get("id").asText();
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("GET " + url + ": no answer in 30 s (give the model with --model)", e);
-        } catch (IOException e) {
-            throw new IllegalStateException("GET " + url + ": not JSON (" + e.getMessage() + ")", e);
-        } catch (RuntimeException e) {
-            if (e instanceof IllegalStateException) {
-                throw e;
-            }
-            throw new IllegalStateException("GET " + url + ": " + e.getMessage() + " (is the server up?)", e);
         } finally {
             client.close();
         }
