@@ -212,8 +212,10 @@ class LiveBenchIT {
             LiveBench.Run run = result.get(20, java.util.concurrent.TimeUnit.SECONDS);
 
             assertThat(run.cancelled()).isTrue();
-            assertThat(run.measurements().cancelledCount()).isEqualTo(8);
-            assertThat(run.measurements().completed() + run.measurements().failed() + 8).isEqualTo(run.sent());
+            // a request may end between cancel() and the reset of the others: it is not replaced
+            long cancelled = run.measurements().cancelledCount();
+            assertThat(cancelled).isBetween(1L, 8L);
+            assertThat(run.measurements().completed() + run.measurements().failed() + cancelled).isEqualTo(run.sent());
             assertThat(run.durationSeconds()).isBetween(0.3, 20.0);
         } catch (Exception e) {
             throw new AssertionError(e);
