@@ -57,8 +57,8 @@ targets+=(--target "gateway=http://127.0.0.1:$port")
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F)"
 echo "== short non-streaming completions"
-./flotilla bench "${targets[@]}" --model sim-llama-2-7b --max-tokens 8 --concurrency 16 \
+./flotilla bench compare "${targets[@]}" --model sim-llama-2-7b --max-tokens 8 --concurrency 16 \
   --requests "$requests" --warmup "${WARMUP:-30000}" --rounds "$rounds"
 echo "== streaming chat (time to first token)"
-./flotilla bench "${targets[@]}" --model sim-llama-2-7b --chat --stream --max-tokens 16 --concurrency 16 \
+./flotilla bench compare "${targets[@]}" --model sim-llama-2-7b --chat --stream --max-tokens 16 --concurrency 16 \
   --requests "$requests" --warmup "${WARMUP_STREAM:-10000}" --rounds "$rounds"

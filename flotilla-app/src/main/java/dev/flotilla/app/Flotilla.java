@@ -4,11 +4,11 @@ import dev.flotilla.gateway.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code flotilla} command: one jar for the gateway, nodes, a local fleet and the load tester. */
+/** The {@code flotilla} command: one jar for the gateway, nodes, a local fleet, the load tester and the capacity planner. */
 @Command(name = "flotilla", mixinStandardHelpOptions = true, version = "flotilla 0.1.0",
         description = "Control plane for LLM inference on a fleet of heterogeneous machines.",
         subcommands = {UpCommand.class, GatewayCommand.class, NodeCommand.class, BenchCommand.class,
-                SimCommand.class})
+                PlanCommand.class, SimCommand.class})
 public final class Flotilla implements Runnable {
 
     @CommandLine.Spec

@@ -3,8 +3,10 @@ package dev.flotilla.gateway;
 import dev.flotilla.gateway.api.ErrorResponses;
 import dev.flotilla.gateway.api.GatewayRouter;
 import dev.flotilla.gateway.config.ConfigLoader;
+import dev.flotilla.gateway.config.ConfigWatcher;
 import dev.flotilla.gateway.config.GatewayConfig;
 import dev.flotilla.gateway.dispatch.Forwarder;
+import dev.flotilla.gateway.fleet.FileNodeSync;
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.api.AdminApi;
@@ -26,9 +28,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import java.net.BindException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,10 +45,14 @@ import java.util.function.LongSupplier;
  * {@link #start(Vertx, GatewayConfig, Clock)} (on the caller's Vert.x); both validate the
  * configuration first, run one health check and one telemetry scrape round, then listen. {@link #close()} stops
  * accepting, lets in-flight requests finish for a moment, and closes the node clients.
+ * Nodes join and leave while it runs through the admin API, through {@link #registry()}, and,
+ * when {@link #watchConfig} was called, by edits of its YAML file.
  */
 public final class Gateway implements AutoCloseable {
     private static final long START_TIMEOUT_SECONDS = 60;
     private static final long SHUTDOWN_GRACE_SECONDS = 5;
+    /** How long the config file's directory must be quiet after a change before the file is read. */
+    public static final Duration CONFIG_QUIET = Duration.ofMillis(250);
 
     private final Vertx vertx;
     private final boolean ownsVertx;
@@ -58,6 +67,7 @@ public final class Gateway implements AutoCloseable {
     private final TelemetryScraper scraper;
     private final List<String> deployments = new ArrayList<>();
     private int port;
+    private ConfigWatcher watcher;
 
     private Gateway(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock) {
         this.vertx = vertx;
@@ -201,16 +211,17 @@ public final class Gateway implements AutoCloseable {
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
     }
 
+    /** The configuration it started with; the nodes of the running fleet are {@link #nodes()}. */
     public GatewayConfig config() {
         return config;
     }
 
-    /** The live node registry (snapshots, up/down, outstanding requests). */
+    /** The live node registry (snapshots, up/down, outstanding requests, membership changes). */
     public NodeRegistry registry() {
         return registry;
     }
 
-    /** The current node snapshots in configuration order. */
+    /** The current node snapshots in fleet order (configuration order, nodes added later appended). */
     public List<NodeSnapshot> nodes() {
         return registry.snapshots();
     }
@@ -223,6 +234,26 @@ public final class Gateway implements AutoCloseable {
     /** The recent telemetry history of the named node, or null when there is no such node. */
     public NodeHistory history(String node) {
         return scraper.history(node);
+    }
+
+    /**
+     * Watches the YAML file this gateway's configuration was loaded from and applies its node
+     * edits while it runs ({@link FileNodeSync} has the rules: the file owns the nodes it declares,
+     * nodes added through the admin API are kept). An invalid version is logged at WARN and
+     * ignored; other sections need a restart and are logged as such. {@code env} is the
+     * environment the configuration was loaded with, applied to every version again. Stopped by
+     * {@link #close()}; call at most once.
+     *
+     * @return the watcher (its {@link ConfigWatcher#last()} tells what the last read of the file gave)
+     * @throws java.io.UncheckedIOException when the file's directory cannot be watched
+     */
+    public synchronized ConfigWatcher watchConfig(Path file, Map<String, String> env) {
+        if (watcher != null) {
+            throw new IllegalStateException("already watching " + watcher.file());
+        }
+        FileNodeSync sync = new FileNodeSync(registry, config.nodes(), String.valueOf(file.getFileName()));
+        watcher = ConfigWatcher.start(file, configLoader(), env, config, c -> sync.apply(c.nodes()), CONFIG_QUIET);
+        return watcher;
     }
 
     /** Scrapes every node's /metrics now; completes when every scrape has finished. */
@@ -241,6 +272,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Future<Void> stopAll() {
+        synchronized (this) {
+            if (watcher != null) {
+                watcher.close();
+            }
+        }
         health.stop();
         scraper.stop();
         List<Future<?>> undeployed = new ArrayList<>();

@@ -1,6 +1,10 @@
 /**
- * Capacity optimizer (queueing model of continuous batching, MILP), autoscaling control loop and
- * actuators. Empty until the capacity-planning issue; the module exists so that the solver's heavy
- * dependency stays out of the gateway and the engine.
+ * Capacity planner: for each inference server (a model served to a class of service) the
+ * accelerator, replicas and batch size at least cost under SLOs on TTFT, ITL and throughput, after
+ * the Inferno optimizer (github.com/llm-inferno). Sub-packages, in the order data flows:
+ * {@code model} (the problem), {@code io} (Inferno JSON and Flotilla YAML in, table and Inferno
+ * solution JSON out), {@code perf} (performance models), {@code queue} (queueing analysis of a
+ * replica), {@code candidate} (feasible allocation per server and accelerator), {@code solver}
+ * (unlimited and greedy). See docs/planner.md.
  */
 package dev.flotilla.planner;

@@ -1,7 +1,13 @@
 package dev.flotilla.gateway.api;
 
+import dev.flotilla.gateway.config.ConfigException;
+import dev.flotilla.gateway.config.ConfigLoader;
+import dev.flotilla.gateway.config.GatewayConfig;
+import dev.flotilla.gateway.fleet.AddResult;
+import dev.flotilla.gateway.fleet.Conflict;
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.gateway.fleet.RemoveResult;
 import dev.flotilla.gateway.fleet.telemetry.EngineLoad;
 import dev.flotilla.gateway.fleet.telemetry.GpuFigures;
 import dev.flotilla.gateway.fleet.telemetry.HistoryMetric;
@@ -17,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,13 +35,19 @@ import java.util.regex.Pattern;
 
 /**
  * The admin API over the fleet: {@code GET /admin/fleet} (every node, its state and latest
- * figures), {@code GET /admin/fleet/{node}/series?metric=...&since=...} (one metric's recent
- * history), and {@code POST /admin/nodes/{node}/drain} and {@code .../undrain} (take a node out of
- * rotation while its in-flight requests finish, and put it back; both answer the node's JSON). Reachable from loopback only ({@link LoopbackOnly}); answers read
- * snapshots and ring buffers, never I/O. Unknown figures are JSON null.
+ * figures), {@code GET /admin/fleet/{node}} (one node), {@code GET /admin/fleet/{node}/series?metric=...&since=...}
+ * (one metric's recent history), {@code POST /admin/nodes/{node}/drain} and {@code .../undrain}
+ * (take a node out of rotation while its in-flight requests finish, and put it back; both answer
+ * the node's JSON), and membership: {@code POST /admin/nodes} (add a node, the body a JSON node
+ * entry as in the config file, checked by the same rules) and {@code DELETE /admin/nodes/{node}}
+ * (remove one once its requests in flight have finished). Reachable from loopback only
+ * ({@link LoopbackOnly}); answers read snapshots and ring buffers, never I/O. Unknown figures are
+ * JSON null.
  */
 public final class AdminApi {
     private static final Pattern AGO = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    /** A node entry is a few hundred bytes; anything much larger is not one. */
+    static final int MAX_NODE_BODY_BYTES = 16 * 1024;
 
     private final NodeRegistry registry;
     private final Function<String, NodeHistory> histories;
@@ -53,7 +66,19 @@ public final class AdminApi {
     public void mount(Router router) {
         router.route("/admin/*").handler(this::loopbackOnly);
         router.get("/admin/fleet").handler(this::fleet);
+        router.get("/admin/fleet/:node").handler(this::fleetNode);
         router.get("/admin/fleet/:node/series").handler(this::series);
+        router.post("/admin/nodes").handler(BodyHandler.create(false).setBodyLimit(MAX_NODE_BODY_BYTES))
+                .handler(this::addNode)
+                .failureHandler(rc -> {
+                    if (rc.statusCode() == 413) {
+                        errors.send(rc.response(), new ApiException(413, new ErrorBody("A node entry is at most "
+                                + MAX_NODE_BODY_BYTES + " bytes", ErrorBody.INVALID_REQUEST, null, "request_too_large")));
+                    } else {
+                        rc.next();
+                    }
+                });
+        router.delete("/admin/nodes/:node").handler(this::removeNode);
         router.post("/admin/nodes/:node/drain").handler(rc -> drain(rc, true));
         router.post("/admin/nodes/:node/undrain").handler(rc -> drain(rc, false));
     }
@@ -74,25 +99,108 @@ public final class AdminApi {
         Instant now = clock.instant();
         JsonArray nodes = new JsonArray();
         for (NodeSnapshot s : registry.snapshots()) {
-            nodes.add(node(s, now).put("ttft_p50_ms", millis(registry.medianTimesToFirstTokenMillis(s.name()))));
+            nodes.add(nodeOf(s, now));
         }
         json(rc, new JsonObject().put("time", now.toEpochMilli())
                 .put("fleet_ttft_p50_ms", millis(registry.fleetMedianTimesToFirstTokenMillis()))
                 .put("nodes", nodes));
     }
 
-    private void drain(RoutingContext rc, boolean on) {
+    private void fleetNode(RoutingContext rc) {
         String node = rc.pathParam("node");
-        NodeSnapshot s = registry.drain(node, on);
+        NodeSnapshot s = registry.snapshot(node);
         if (s == null) {
-            errors.send(rc.response(), ApiException.notFound("Unknown node: '" + node + "' (known: "
-                    + String.join(", ", registry.names()) + ")"));
+            unknownNode(rc, node);
             return;
         }
-        json(rc, node(s, clock.instant()));
+        json(rc, nodeOf(s, clock.instant()));
     }
 
+    private void drain(RoutingContext rc, boolean on) {
+        String node = rc.pathParam("node");
+        if (!on && registry.isRemoving(node)) {
+            errors.send(rc.response(), new ApiException(409, new ErrorBody("Node '" + node
+                    + "' is being removed: it leaves the fleet once its requests in flight have finished, and cannot be undrained",
+                    ErrorBody.INVALID_REQUEST, null, "node_being_removed")));
+            return;
+        }
+        NodeSnapshot s = registry.drain(node, on);
+        if (s == null) {
+            unknownNode(rc, node);
+            return;
+        }
+        json(rc, nodeOf(s, clock.instant()));
+    }
+
+    /**
+     * 201 with the new node (STARTING until its first passed health check, which runs at once) and
+     * its address; 400 naming the field for a body that breaks the config file's rules; 409 when the
+     * name or the URL is taken.
+     */
+    private void addNode(RoutingContext rc) {
+        GatewayConfig.Node node;
+        try {
+            node = ConfigLoader.parseNode(rc.body().asString());
+        } catch (ConfigException e) {
+            String first = e.problems().get(0);
+            String field = first.startsWith("(") ? null : first.substring(0, first.indexOf(':'));
+            errors.send(rc.response(), ApiException.invalidRequest(field, "invalid_node",
+                    "Invalid node: " + String.join("; ", e.problems())));
+            return;
+        }
+        switch (registry.add(node)) {
+            case AddResult.Added added -> rc.response().setStatusCode(201)
+                    .putHeader(HttpHeaders.LOCATION, "/admin/fleet/" + added.snapshot().name())
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(nodeOf(added.snapshot(), clock.instant()).encode());
+            case AddResult.Rejected rejected -> errors.send(rc.response(), conflict(rejected.conflict()));
+        }
+    }
+
+    static ApiException conflict(Conflict c) {
+        String code = c.kind() == Conflict.Kind.NAME_TAKEN ? "node_exists" : "url_in_use";
+        return new ApiException(409, new ErrorBody("Node not added: " + c.message(), ErrorBody.INVALID_REQUEST,
+                c.field(), code));
+    }
+
+    /**
+     * 200 when nothing was in flight and the node has left the fleet; 202 when requests are still in
+     * flight on it: it takes no new ones from now on and leaves once they have finished (poll
+     * {@code GET /admin/fleet/{node}} until 404). Both answer the node's JSON with {@code removal}
+     * ({@code done} or {@code pending}) and {@code in_flight}.
+     */
+    private void removeNode(RoutingContext rc) {
+        String node = rc.pathParam("node");
+        Instant now = clock.instant();
+        switch (registry.remove(node, "removed by the admin API")) {
+            case RemoveResult.Removed removed -> json(rc, node(removed.last(), now, false)
+                    .put("removal", "done").put("in_flight", 0));
+            case RemoveResult.Pending pending -> rc.response().setStatusCode(202)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(node(pending.snapshot(), now, true).put("removal", "pending")
+                            .put("in_flight", pending.inFlight()).encode());
+            case RemoveResult.Unknown unknown -> unknownNode(rc, node);
+        }
+    }
+
+    private void unknownNode(RoutingContext rc, String node) {
+        errors.send(rc.response(), ApiException.notFound("Unknown node: '" + node + "' (known: "
+                + String.join(", ", registry.names()) + ")"));
+    }
+
+    /** The node's JSON as in {@code /admin/fleet}, with whether it is being removed and its median TTFT per model. */
+    private JsonObject nodeOf(NodeSnapshot s, Instant now) {
+        return node(s, now, registry.isRemoving(s.name()))
+                .put("ttft_p50_ms", millis(registry.medianTimesToFirstTokenMillis(s.name())));
+    }
+
+    /** The JSON of a node that is not being removed. */
     static JsonObject node(NodeSnapshot s, Instant now) {
+        return node(s, now, false);
+    }
+
+    /** The node's JSON as in {@code /admin/fleet}; {@code removing} when it leaves once its requests in flight finish. */
+    static JsonObject node(NodeSnapshot s, Instant now, boolean removing) {
         TelemetrySnapshot t = s.telemetry();
         EngineLoad l = t.load();
         JsonArray gpus = new JsonArray();
@@ -111,6 +219,7 @@ public final class AdminApi {
                 .put("url", s.baseUrl().toString())
                 .put("up", s.up())
                 .put("state", s.state().label())
+                .put("removing", removing)
                 .put("last_error", s.lastError())
                 .put("outstanding", s.outstanding())
                 .put("data", t.state(now).name().toLowerCase(Locale.ROOT))

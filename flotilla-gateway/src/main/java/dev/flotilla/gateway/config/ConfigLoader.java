@@ -1,7 +1,11 @@
 package dev.flotilla.gateway.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -52,6 +56,13 @@ public final class ConfigLoader {
                     "memoryGb", leaf(), "tflops", leaf())),
             "telemetry", obj("interval", leaf(), "timeout", leaf(), "history", leaf(), "staleAfter", leaf()));
 
+    private static final Obj NODE_SHAPE = (Obj) ((ListOf) ((Obj) SCHEMA).fields().get("nodes")).element();
+    /** Strict JSON for the admin API: no trailing garbage, no key given twice. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
     private final Set<String> knownPolicies;
     private final YAMLMapper yaml = new YAMLMapper();
 
@@ -98,6 +109,35 @@ public final class ConfigLoader {
         return config;
     }
 
+    /**
+     * Reads one node as JSON, an object with the keys of an entry of {@code nodes} in the file
+     * ({@code name}, {@code url}, optional {@code accelerator}, {@code memoryGb}, {@code tflops}), and
+     * checks it by the same rules. The admin API reads its {@code POST /admin/nodes} body with it.
+     * Throws {@link ConfigException} listing every problem, each named by its key
+     * ({@code url: "x" (expected ...)}) or {@code (body)} when the text is not such an object.
+     */
+    public static GatewayConfig.Node parseNode(String json) {
+        String expected = "expected a JSON object like {\"name\": \"gpu-1\", \"url\": \"http://127.0.0.1:9001\"}";
+        JsonNode root;
+        try {
+            root = json == null || json.isBlank() ? null : JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(List.of("(body): " + firstLine(e.getOriginalMessage()) + " at line "
+                    + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr() + " (" + expected + ")"));
+        }
+        if (!(root instanceof ObjectNode o)) {
+            throw new ConfigException(List.of("(body): " + show(root == null || root.isMissingNode() ? null : root)
+                    + " (" + expected + ")"));
+        }
+        List<String> problems = new ArrayList<>();
+        GatewayConfig.Node node = new Binder(problems).node(o, "");
+        nodeProblems(problems, "", node, -1, -1);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return node;
+    }
+
     /** Validates a config built in code; throws {@link ConfigException} listing every problem. */
     public GatewayConfig validate(GatewayConfig config) {
         List<String> problems = problems(config);
@@ -138,6 +178,7 @@ public final class ConfigLoader {
         }
         telemetryProblems(p, c.telemetry());
         Map<String, Integer> seen = new HashMap<>();
+        Map<String, Integer> servers = new HashMap<>();
         for (int i = 0; i < c.nodes().size(); i++) {
             GatewayConfig.Node n = c.nodes().get(i);
             String path = "nodes[" + i + "]";
@@ -145,27 +186,45 @@ public final class ConfigLoader {
                 p.add(path + ": null (expected a node with name and url)");
                 continue;
             }
-            if (n.name() == null || !NODE_NAME.matcher(n.name()).matches()) {
-                p.add(path + ".name: " + show(n.name())
-                        + " (expected 1-63 lower-case letters, digits, '-', '.' or '_', starting and ending with a letter or digit)");
-            } else {
-                Integer first = seen.putIfAbsent(n.name(), i);
-                if (first != null) {
-                    p.add(path + ".name: " + show(n.name()) + " (expected a unique name; nodes[" + first + "] has it too)");
-                }
-            }
-            String urlProblem = urlProblem(n.url());
-            if (urlProblem != null) {
-                p.add(path + ".url: " + show(n.url()) + " (expected " + urlProblem + ")");
-            }
-            if (n.memoryGb() != null && n.memoryGb() <= 0) {
-                p.add(path + ".memoryGb: " + n.memoryGb() + " (expected a positive integer)");
-            }
-            if (n.tflops() != null && !(n.tflops() > 0)) {
-                p.add(path + ".tflops: " + n.tflops() + " (expected a positive number)");
-            }
+            Integer sameName = nameOk(n) ? seen.putIfAbsent(n.name(), i) : null;
+            Integer sameUrl = urlProblem(n.url()) == null ? servers.putIfAbsent(n.serverKey(), i) : null;
+            nodeProblems(p, path + ".", n, sameName == null ? -1 : sameName, sameUrl == null ? -1 : sameUrl);
         }
         return p;
+    }
+
+    private static boolean nameOk(GatewayConfig.Node n) {
+        return n.name() != null && NODE_NAME.matcher(n.name()).matches();
+    }
+
+    /**
+     * The rules one node entry follows wherever it comes from (an entry of a file's {@code nodes}
+     * or the admin API's body), in field order; {@code prefix} goes before each field
+     * ({@code "nodes[2]."} or ""). Uniqueness in the running fleet is the registry's to check.
+     *
+     * @param sameName the index of an earlier entry with the same name in the list, or -1
+     * @param sameUrl  the index of an earlier entry with the same server (scheme, host, port), or -1
+     */
+    private static void nodeProblems(List<String> p, String prefix, GatewayConfig.Node n, int sameName, int sameUrl) {
+        if (!nameOk(n)) {
+            p.add(prefix + "name: " + show(n.name())
+                    + " (expected 1-63 lower-case letters, digits, '-', '.' or '_', starting and ending with a letter or digit)");
+        } else if (sameName >= 0) {
+            p.add(prefix + "name: " + show(n.name()) + " (expected a unique name; nodes[" + sameName + "] has it too)");
+        }
+        String urlProblem = urlProblem(n.url());
+        if (urlProblem != null) {
+            p.add(prefix + "url: " + show(n.url()) + " (expected " + urlProblem + ")");
+        } else if (sameUrl >= 0) {
+            p.add(prefix + "url: " + show(n.url()) + " (expected a URL no other node uses; nodes[" + sameUrl
+                    + "] has it too)");
+        }
+        if (n.memoryGb() != null && n.memoryGb() <= 0) {
+            p.add(prefix + "memoryGb: " + n.memoryGb() + " (expected a positive integer)");
+        }
+        if (n.tflops() != null && !(n.tflops() > 0)) {
+            p.add(prefix + "tflops: " + n.tflops() + " (expected a positive number)");
+        }
     }
 
     private static void healthProblems(List<String> p, GatewayConfig.Health h) {
@@ -454,7 +513,6 @@ public final class ConfigLoader {
                 problems.add("nodes: " + show(n) + " (expected a list of nodes)");
                 return List.of();
             }
-            Obj shape = (Obj) ((ListOf) ((Obj) SCHEMA).fields().get("nodes")).element();
             List<GatewayConfig.Node> out = new ArrayList<>();
             for (int i = 0; i < list.size(); i++) {
                 String path = "nodes[" + i + "]";
@@ -462,14 +520,30 @@ public final class ConfigLoader {
                     problems.add(path + ": " + show(list.get(i)) + " (expected a mapping with name and url)");
                     continue;
                 }
-                checkKeys(o, path, shape);
-                out.add(new GatewayConfig.Node(string(o, path + ".name", "name", null),
-                        string(o, path + ".url", "url", null),
-                        string(o, path + ".accelerator", "accelerator", null),
-                        o.hasNonNull("memoryGb") ? integer(o, path + ".memoryGb", "memoryGb", 0) : null,
-                        o.hasNonNull("tflops") ? number(o, path + ".tflops", "tflops") : null));
+                out.add(node(o, path));
             }
             return out;
+        }
+
+        /** One node entry; {@code path} is where it is ({@code nodes[2]}), or "" for a node on its own. */
+        GatewayConfig.Node node(ObjectNode o, String path) {
+            checkKeys(o, path, NODE_SHAPE);
+            String at = path.isEmpty() ? "" : path + ".";
+            return new GatewayConfig.Node(string(o, at + "name", "name", null),
+                    string(o, at + "url", "url", null),
+                    string(o, at + "accelerator", "accelerator", null),
+                    optionalInteger(o, at + "memoryGb", "memoryGb"),
+                    o.hasNonNull("tflops") ? number(o, at + "tflops", "tflops") : null);
+        }
+
+        /** An optional integer: null when absent, and when unreadable (reported once, not again as out of range). */
+        private Integer optionalInteger(ObjectNode n, String path, String field) {
+            if (!n.hasNonNull(field)) {
+                return null;
+            }
+            int before = problems.size();
+            int value = integer(n, path, field, 0);
+            return problems.size() == before ? value : null;
         }
 
         private String string(ObjectNode n, String path, String field, String dflt) {

@@ -3,6 +3,7 @@ package dev.flotilla.gateway.config;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -200,6 +201,19 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
         /** The URL as a URI; call only on a validated config. */
         public URI uri() {
             return URI.create(url);
+        }
+
+        /**
+         * The server this node is, however its URL is spelled: scheme, host and port in lower case
+         * ({@code http://H:80/} and {@code http://h} are one server; names are not resolved). Two
+         * nodes may not share one. Call only on a validated node.
+         */
+        public String serverKey() {
+            URI u = URI.create(url.trim());
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            int port = u.getPort() >= 0 ? u.getPort() : "https".equals(scheme) ? 443 : 80;
+            String host = u.getHost() == null ? "" : u.getHost().toLowerCase(Locale.ROOT);
+            return scheme + "://" + host + ":" + port;
         }
     }
 

@@ -81,6 +81,11 @@ final class LatencyOutliers {
         }
     }
 
+    /** Drops every sample of a node that has left the fleet (it is no longer anyone's peer). */
+    synchronized void forget(String node) {
+        samples.remove(node);
+    }
+
     /**
      * Judges the node against its peers.
      *

@@ -64,6 +64,10 @@ public record NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> mod
         return new NodeSnapshot(name, baseUrl, nowUp, nowModels, facts, outstanding, changed, error, telemetry, nowState);
     }
 
+    NodeSnapshot withFacts(NodeFacts value) {
+        return new NodeSnapshot(name, baseUrl, up, models, value, outstanding, since, lastError, telemetry, state);
+    }
+
     NodeSnapshot withTelemetry(TelemetrySnapshot value) {
         return new NodeSnapshot(name, baseUrl, up, models, facts, outstanding, since, lastError, value, state);
     }

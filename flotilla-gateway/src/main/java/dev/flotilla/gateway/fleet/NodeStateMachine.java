@@ -150,9 +150,14 @@ final class NodeStateMachine {
     }
 
     Optional<NodeTransition> drain(boolean on) {
+        return drain(on, on ? "drained by the admin API" : "undrained by the admin API");
+    }
+
+    /** Drains or undrains with this reason for the transition (a removal drains the node for good). */
+    Optional<NodeTransition> drain(boolean on, String reason) {
         return apply(() -> {
             draining = on;
-            return on ? "drained by the admin API" : "undrained by the admin API";
+            return reason;
         }, null);
     }
 

@@ -2,8 +2,10 @@ package dev.flotilla.gateway.health;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.gateway.fleet.MembershipEvent;
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -24,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * answers 200, its {@code /v1/models}; the registry is updated with the result. A node that does
  * not answer within the timeout, answers non-200 or lists no readable models has failed the check;
  * the registry's state machine decides when failures take it out and successes bring it back. A node whose previous check is still running is not checked again.
+ * A node that joins the fleet while running is checked at once, not an interval later; a result
+ * that comes back after its node has left (or moved to another URL) is dropped.
  */
 public final class HealthChecker {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,6 +39,7 @@ public final class HealthChecker {
     private final Duration timeout;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private volatile long timerId = -1;
+    private volatile Context context;
 
     public HealthChecker(Vertx vertx, HttpClient client, NodeRegistry registry, Duration interval, Duration timeout) {
         this.vertx = vertx;
@@ -44,13 +49,29 @@ public final class HealthChecker {
         this.timeout = timeout;
     }
 
-    /** Runs one round now and then one every interval; the future completes after the first round. */
+    /**
+     * Runs one round now and then one every interval; the future completes after the first round.
+     * Call on the Vert.x context the checks are to run on.
+     */
     public Future<Void> start() {
+        context = vertx.getOrCreateContext();
+        registry.addMembershipListener(event -> {
+            Context ctx = context;
+            if (event instanceof MembershipEvent.Added added && ctx != null) {
+                // a new node is out of rotation until it passes: check it now rather than an interval later
+                ctx.runOnContext(v -> {
+                    if (context != null) {
+                        check(added.snapshot());
+                    }
+                });
+            }
+        });
         timerId = vertx.setPeriodic(interval.toMillis(), id -> checkAll());
         return checkAll();
     }
 
     public void stop() {
+        context = null;
         long id = timerId;
         if (id >= 0) {
             vertx.cancelTimer(id);
@@ -67,14 +88,20 @@ public final class HealthChecker {
     }
 
     private Future<Void> check(NodeSnapshot node) {
-        if (!running.add(node.name())) {
+        // keyed by URL too: a node replaced under the same name is checked even while the old one's check runs
+        String key = node.name() + " " + node.baseUrl();
+        if (!running.add(key)) {
             return Future.succeededFuture();
         }
         return get(node, "/health")
                 .compose(health -> get(node, "/v1/models"))
                 .map(HealthChecker::modelIds)
                 .andThen(result -> {
-                    running.remove(node.name());
+                    running.remove(key);
+                    NodeSnapshot current = registry.snapshot(node.name());
+                    if (current == null || !current.baseUrl().equals(node.baseUrl())) {
+                        return; // the node left (or is another server now) while it was being checked
+                    }
                     if (result.succeeded()) {
                         registry.markUp(node.name(), result.result());
                     } else {

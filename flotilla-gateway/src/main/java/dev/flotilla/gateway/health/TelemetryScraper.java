@@ -1,6 +1,7 @@
 package dev.flotilla.gateway.health;
 
 import dev.flotilla.gateway.config.GatewayConfig;
+import dev.flotilla.gateway.fleet.MembershipEvent;
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.fleet.telemetry.NodeHistory;
@@ -8,6 +9,7 @@ import dev.flotilla.gateway.fleet.telemetry.TelemetrySnapshot;
 import dev.flotilla.gateway.fleet.telemetry.TelemetryUpdate;
 import dev.flotilla.gateway.observability.GatewayMetrics;
 import dev.flotilla.protocol.PrometheusText;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,7 +22,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +36,9 @@ import java.util.function.LongSupplier;
  * figures to the node's {@link NodeHistory}. A failed scrape keeps the previous figures (which
  * turn stale with time) and records the error. Runs on the Vert.x context it was started on; the
  * parsing is CPU-only and small, and nothing blocks. A node whose previous scrape is still running
- * is skipped.
+ * is skipped. Follows the fleet's membership: a node that joins gets an empty history and is
+ * scraped at once; a node that leaves loses its history, and a scrape of it still under way is
+ * dropped when it ends.
  */
 public final class TelemetryScraper {
     /** A larger exposition is refused: a node's /metrics is a few kilobytes. */
@@ -48,9 +51,10 @@ public final class TelemetryScraper {
     private final GatewayConfig.Telemetry settings;
     private final Clock clock;
     private final LongSupplier nanoTicker;
-    private final Map<String, NodeHistory> histories;
+    private final Map<String, NodeHistory> histories = new ConcurrentHashMap<>();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private volatile long timerId = -1;
+    private volatile Context context;
 
     public TelemetryScraper(Vertx vertx, HttpClient client, NodeRegistry registry, GatewayMetrics metrics,
                             GatewayConfig.Telemetry settings, Clock clock, LongSupplier nanoTicker) {
@@ -61,20 +65,39 @@ public final class TelemetryScraper {
         this.settings = settings;
         this.clock = clock;
         this.nanoTicker = nanoTicker;
-        Map<String, NodeHistory> byName = new LinkedHashMap<>();
         for (NodeSnapshot s : registry.snapshots()) {
-            byName.put(s.name(), new NodeHistory(settings.historyPoints()));
+            histories.put(s.name(), new NodeHistory(settings.historyPoints()));
         }
-        this.histories = Map.copyOf(byName);
+        registry.addMembershipListener(this::membershipChanged);
+    }
+
+    private void membershipChanged(MembershipEvent event) {
+        switch (event) {
+            case MembershipEvent.Added added -> {
+                histories.put(added.node(), new NodeHistory(settings.historyPoints()));
+                Context ctx = context;
+                if (ctx != null) {
+                    ctx.runOnContext(v -> {
+                        if (context != null) {
+                            scrape(added.snapshot());
+                        }
+                    });
+                }
+            }
+            case MembershipEvent.Removed removed -> histories.remove(removed.node());
+            default -> { }
+        }
     }
 
     /** Scrapes every node now and then every interval; completes after the first round. Call on a Vert.x context. */
     public Future<Void> start() {
+        context = vertx.getOrCreateContext();
         timerId = vertx.setPeriodic(settings.interval().toMillis(), id -> scrapeAll());
         return scrapeAll();
     }
 
     public void stop() {
+        context = null;
         long id = timerId;
         if (id >= 0) {
             vertx.cancelTimer(id);
@@ -97,20 +120,29 @@ public final class TelemetryScraper {
 
     private Future<Void> scrape(NodeSnapshot node) {
         String name = node.name();
-        if (!running.add(name)) {
+        // keyed by URL too: a node replaced under the same name is scraped even while the old one's scrape runs
+        String key = name + " " + node.baseUrl();
+        if (!running.add(key)) {
             return Future.succeededFuture();
         }
         long started = nanoTicker.getAsLong();
         return fetch(node)
                 .andThen(result -> {
-                    running.remove(name);
+                    running.remove(key);
+                    NodeSnapshot current = registry.snapshot(name);
+                    if (current == null || !current.baseUrl().equals(node.baseUrl())) {
+                        return; // the node left (or is another server now): its series are gone, keep them so
+                    }
                     double seconds = (nanoTicker.getAsLong() - started) / 1e9;
                     metrics.recordScrape(name, seconds, result.succeeded());
                     if (result.succeeded()) {
                         PrometheusText.Exposition exposition = PrometheusText.parseLenient(result.result());
                         TelemetrySnapshot published = registry.publishTelemetry(name,
                                 previous -> TelemetryUpdate.apply(previous, exposition, clock.instant()));
-                        histories.get(name).record(published);
+                        NodeHistory history = histories.get(name);
+                        if (published != null && history != null) {
+                            history.record(published);
+                        }
                     } else {
                         String error = "scrape of /metrics: " + describe(result.cause());
                         registry.publishTelemetry(name, previous -> previous.failed(error));

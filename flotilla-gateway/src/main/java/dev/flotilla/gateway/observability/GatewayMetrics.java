@@ -1,5 +1,6 @@
 package dev.flotilla.gateway.observability;
 
+import dev.flotilla.gateway.fleet.MembershipEvent;
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.fleet.NodeState;
@@ -90,6 +91,7 @@ public final class GatewayMetrics {
                 .labelNames("node", "from", "to")
                 .register(registry);
         nodes.addTransitionListener(this::recordTransition);
+        nodes.addMembershipListener(this::membershipChanged);
         GaugeWithCallback.builder()
                 .name("flotilla_node_outstanding_requests")
                 .help("Requests sent to the node through this gateway and not finished")
@@ -119,6 +121,23 @@ public final class GatewayMetrics {
     /** Counts one change of a node's state. */
     public void recordTransition(NodeTransition t) {
         transitions.labelValues(t.node(), t.from().label(), t.to().label()).inc();
+    }
+
+    /**
+     * Keeps the per-node series in step with the fleet: a node that joins gets its scrape failure
+     * counter at 0 (as configured nodes do at start); a node that has left loses every series
+     * labelled with its name (the gauges read the fleet at each scrape, so they follow by themselves).
+     */
+    public void membershipChanged(MembershipEvent event) {
+        if (event instanceof MembershipEvent.Added added) {
+            scrapeFailures.labelValues(added.node());
+        } else if (event instanceof MembershipEvent.Removed removed) {
+            String node = removed.node();
+            requests.removeIf(labels -> node.equals(labels.get(1)));
+            scrapeDuration.remove(node);
+            scrapeFailures.remove(node);
+            transitions.removeIf(labels -> node.equals(labels.get(0)));
+        }
     }
 
     /** The Prometheus text exposition of every metric. */

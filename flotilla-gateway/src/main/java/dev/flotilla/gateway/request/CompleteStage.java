@@ -3,6 +3,7 @@ package dev.flotilla.gateway.request;
 import dev.flotilla.gateway.dispatch.NodeTimeoutException;
 import dev.flotilla.gateway.dispatch.NodeUnreachableException;
 import dev.flotilla.gateway.fleet.NodeRegistry;
+import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.observability.GatewayMetrics;
 import dev.flotilla.gateway.observability.Outcome;
 import dev.flotilla.protocol.ApiException;
@@ -12,8 +13,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Complete: runs on every path (success, client error, node error, timeout, client cancel),
- * releases the node's outstanding count (exactly once, the lease is idempotent) and records the
- * outcome, and reports the node's part in it to the registry (passive health: 5xx, unreachable and
+ * records the outcome, reports the node's part in it to the registry, and then releases the node's
+ * outstanding count (exactly once, the lease is idempotent) (passive health: 5xx, unreachable and
  * timeout count as failures, 2xx and 4xx as successes, cancellations not at all). A successful
  * stream's time to first token is reported too, for latency-outlier detection. Passes the
  * request's failure on so the HTTP edge can answer with an error body.
@@ -36,16 +37,28 @@ final class CompleteStage implements Stage {
 
     @Override
     public Future<Void> run(RequestContext ctx) {
-        if (ctx.lease() != null) {
-            ctx.lease().release();
+        try {
+            record(ctx);
+        } finally {
+            // released last: the release of a removed node's last request makes it leave the fleet, and
+            // nothing may record against the node after that (its metric series are dropped then)
+            if (ctx.lease() != null) {
+                ctx.lease().release();
+            }
         }
+        return ctx.failure() == null ? Future.succeededFuture() : Future.failedFuture(ctx.failure());
+    }
+
+    private void record(RequestContext ctx) {
         String model = ctx.request() != null && registry.everServed(ctx.request().model())
                 ? ctx.request().model() : GatewayMetrics.NONE;
         String node = ctx.chosen() == null ? GatewayMetrics.NONE : ctx.chosen().name();
         double seconds = (nanoTicker.getAsLong() - ctx.startNanos()) / 1e9;
         Outcome outcome = outcome(ctx);
         metrics.record(model, node, outcome, seconds);
-        if (ctx.chosen() != null && registry.snapshot(node) != null) {
+        NodeSnapshot current = ctx.chosen() == null ? null : registry.snapshot(node);
+        // the same server: a node replaced under its name (new URL) is not blamed for the old one's requests
+        if (current != null && current.baseUrl().equals(ctx.chosen().baseUrl())) {
             switch (outcome) {
                 case OK -> {
                     registry.requestFinished(node, false);
@@ -60,7 +73,6 @@ final class CompleteStage implements Stage {
                 default -> { }
             }
         }
-        return ctx.failure() == null ? Future.succeededFuture() : Future.failedFuture(ctx.failure());
     }
 
     static Outcome outcome(RequestContext ctx) {

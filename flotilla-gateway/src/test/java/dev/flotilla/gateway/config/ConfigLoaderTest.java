@@ -304,4 +304,57 @@ class ConfigLoaderTest {
         assertThat(loader.validate(GatewayConfig.of(List.of(new GatewayConfig.Node("a", "http://127.0.0.1:1")))
                 .withListen(GatewayConfig.Listen.loopback(0)))).isNotNull();
     }
+
+    @Test
+    void validate_twoNodesOneServerSpelledDifferently_reportsTheSecond() {
+        GatewayConfig c = GatewayConfig.of(List.of(new GatewayConfig.Node("a", "http://127.0.0.1:9001"),
+                new GatewayConfig.Node("b", "http://127.0.0.1:9001/")));
+        assertThatThrownBy(() -> loader.validate(c))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "nodes[1].url: \"http://127.0.0.1:9001/\" (expected a URL no other node uses; nodes[0] has it too)"));
+    }
+
+    @Test
+    void parseNode_fullEntry_buildsNode() {
+        assertThat(ConfigLoader.parseNode("""
+                {"name": "gpu-3", "url": "http://127.0.0.1:9003", "accelerator": "L4", "memoryGb": 24, "tflops": 121.5}
+                """)).isEqualTo(new GatewayConfig.Node("gpu-3", "http://127.0.0.1:9003", "L4", 24, 121.5));
+        assertThat(ConfigLoader.parseNode("{\"name\":\"c\",\"url\":\"http://127.0.0.1:9003\"}"))
+                .isEqualTo(new GatewayConfig.Node("c", "http://127.0.0.1:9003"));
+    }
+
+    static Stream<Arguments> badNodes() {
+        return Stream.of(
+                Arguments.of(Named.of("missing url", "{\"name\":\"c\"}"), List.of(
+                        "url: <missing> (expected an http(s) URL with host and port and no path, e.g. http://127.0.0.1:9001)")),
+                Arguments.of(Named.of("bad name and url with path", "{\"name\":\"C!\",\"url\":\"http://h:1/v1\"}"), List.of(
+                        "name: \"C!\" (expected 1-63 lower-case letters, digits, '-', '.' or '_', starting and ending with a letter or digit)",
+                        "url: \"http://h:1/v1\" (expected an http(s) URL with host and port and no path, e.g. http://127.0.0.1:9001)")),
+                Arguments.of(Named.of("unknown key", "{\"name\":\"c\",\"url\":\"http://h:1\",\"gpu\":\"x\"}"), List.of(
+                        "gpu: \"x\" (unknown key; expected one of: name, url, accelerator, memoryGb, tflops)")),
+                Arguments.of(Named.of("facts out of range", "{\"name\":\"c\",\"url\":\"http://h:1\",\"memoryGb\":0,\"tflops\":-1}"),
+                        List.of("memoryGb: 0 (expected a positive integer)", "tflops: -1.0 (expected a positive number)")),
+                Arguments.of(Named.of("fact of the wrong type", "{\"name\":\"c\",\"url\":\"http://h:1\",\"memoryGb\":\"lots\"}"),
+                        List.of("memoryGb: \"lots\" (expected an integer)")),
+                Arguments.of(Named.of("a list, not an object", "[1]"), List.of(
+                        "(body): a list (expected a JSON object like {\"name\": \"gpu-1\", \"url\": \"http://127.0.0.1:9001\"})")),
+                Arguments.of(Named.of("empty body", ""), List.of(
+                        "(body): <missing> (expected a JSON object like {\"name\": \"gpu-1\", \"url\": \"http://127.0.0.1:9001\"})")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badNodes")
+    void parseNode_badEntry_listsEveryProblemByKey(String json, List<String> problems) {
+        assertThatThrownBy(() -> ConfigLoader.parseNode(json))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyElementsOf(problems));
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"{\"name\":\"c\"", "{\"name\":\"c\",\"url\":\"http://h:1\"} x",
+            "{\"name\":\"c\",\"name\":\"d\",\"url\":\"http://h:1\"}"})
+    void parseNode_malformedJson_oneBodyProblemWithPosition(String json) {
+        assertThatThrownBy(() -> ConfigLoader.parseNode(json))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().startsWith("(body): ").contains(" at line 1 column "));
+    }
 }

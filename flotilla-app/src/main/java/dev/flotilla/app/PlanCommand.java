@@ -1,0 +1,80 @@
+package dev.flotilla.app;
+
+import dev.flotilla.planner.io.PlanTable;
+import dev.flotilla.planner.io.ProblemReader;
+import dev.flotilla.planner.io.SolutionJson;
+import dev.flotilla.planner.model.Problem;
+import dev.flotilla.planner.solver.Solution;
+import dev.flotilla.planner.solver.Solvers;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code flotilla plan}: Inferno's capacity planner. Reads a problem (Inferno's sample-data
+ * directory, its SystemData JSON or Flotilla's YAML), chooses accelerator, replicas and batch size
+ * per server at least cost under the SLOs, prints the allocation as a table and, with {@code --out},
+ * writes it as Inferno's solution JSON.
+ */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {"Capacity plan: for each server (model x class of service) the accelerator, replicas and batch "
+                + "size at least cost meeting its ITL/TTFT/TPS targets, with unlimited or limited accelerators "
+                + "(Inferno's queueing model and greedy solver). See docs/planner.md.",
+                "Example: flotilla plan ../shared/testdata/inferno/inferno-v1-small-sampledata-849e1e8 --out plan.json",
+                "Exit status: 0 when every server has an allocation, 1 when some server has none, 2 on bad input."})
+final class PlanCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE|DIR",
+            description = "Inferno's sample-data directory (the six *-data.json files), its SystemData JSON "
+                    + "(system-data.json), or Flotilla's YAML (.yaml/.yml).")
+    Path input;
+
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "Also write the allocation as Inferno's solution JSON (the shape of solution-data.json).")
+    Path out;
+
+    @Option(names = "--unlimited", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            description = "Override the input's optimizer.unlimited: plan with unlimited accelerators (--unlimited) "
+                    + "or with the capacity given (--unlimited=false).")
+    Boolean unlimited;
+
+    @Override
+    public Integer call() throws IOException {
+        Problem problem = ProblemReader.read(input);
+        if (unlimited != null) {
+            problem = problem.withOptimizer(problem.optimizer().withUnlimited(unlimited));
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        if (!problem.optimizer().unlimited() && (problem.optimizer().milp() || problem.optimizer().heterogeneous())) {
+            err.println("flotilla plan: optimizer.milpSolver/heterogeneous are set, but this build has no MILP "
+                    + "solver: planning with the greedy solver");
+        }
+        if (!problem.optimizer().unlimited() && problem.capacity().isEmpty()) {
+            err.println("flotilla plan: no capacity given and optimizer.unlimited is false: no accelerator is "
+                    + "available (give capacity, or plan with --unlimited)");
+        }
+        Solution solution = Solvers.solve(problem);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.print(PlanTable.render(problem, solution));
+        if (out != null) {
+            try {
+                SolutionJson.write(problem, solution, out);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--out " + out + ": cannot write (" + e.getMessage() + ")", e);
+            }
+            stdout.println("wrote " + out);
+        }
+        stdout.flush();
+        err.flush();
+        return solution.unallocated().isEmpty() ? 0 : 1;
+    }
+}
