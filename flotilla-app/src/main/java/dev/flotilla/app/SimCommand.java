@@ -1,18 +1,20 @@
 package dev.flotilla.app;
 
+import dev.flotilla.bench.report.Slo;
 import dev.flotilla.bench.sim.FleetSimulator;
 import dev.flotilla.bench.sim.FleetSpec;
+import dev.flotilla.bench.sim.PromptRenderer;
 import dev.flotilla.bench.sim.SimReport;
-import dev.flotilla.bench.sim.SimReportFiles;
-import dev.flotilla.bench.sim.SimRequest;
-import dev.flotilla.bench.sim.SloTargets;
-import dev.flotilla.bench.sim.SyntheticWorkload;
-import dev.flotilla.bench.sim.TraceFile;
+import dev.flotilla.bench.sim.TraceRequests;
+import dev.flotilla.bench.trace.TraceGenerator;
+import dev.flotilla.bench.trace.TraceReader;
+import dev.flotilla.bench.trace.TraceRecord;
 import dev.flotilla.protocol.Endpoint;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -47,16 +49,19 @@ final class SimCommand implements Callable<Integer> {
     Workload workload;
 
     static final class Workload {
-        @Option(names = "--trace", paramLabel = "FILE", description = "JSONL trace (the flotilla bench trace format).")
+        @Option(names = "--trace", paramLabel = "FILE",
+                description = "JSONL trace (docs/bench.md), e.g. from flotilla bench trace.")
         Path trace;
 
         @Option(names = "--synthetic", paramLabel = "PARAMS",
-                description = "Poisson workload, key=value pairs separated by commas; keys and defaults: "
-                        + SyntheticWorkload.DEFAULTS + " (durations take ms, s, m or h).")
+                description = "A generated one-tenant trace: duration=TIME and/or requests=N, and any flotilla bench "
+                        + "trace --tenant key (rate, cv, prompt-median, prompt-sigma, output-median, prefix-groups, "
+                        + "prefix-tokens, turns, think-time, ...), e.g. rate=100,duration=1h,prompt-median=512.")
         String synthetic;
     }
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Write result.json and requests.jsonl here.")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Write flotilla bench's files (result.json, report.md, requests.jsonl, charts) and sim.json here.")
     Path out;
 
     @Option(names = "--seed", defaultValue = "0",
@@ -70,6 +75,11 @@ final class SimCommand implements Callable<Integer> {
             description = "chat or completions, as flotilla bench would send (default: ${DEFAULT-VALUE}).")
     String endpoint;
 
+    @Option(names = "--prompt-text", defaultValue = "compact",
+            description = "How synthetic prompts become text: compact (one mark per token, fastest) or bench "
+                    + "(the words flotilla bench sends) (default: ${DEFAULT-VALUE}).")
+    String promptText;
+
     @Option(names = "--slo-ttft-ms", paramLabel = "MS", description = "Goodput objective: time to first token.")
     Double sloTtftMs;
 
@@ -81,62 +91,51 @@ final class SimCommand implements Callable<Integer> {
     Double sloE2elMs;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         Endpoint ep = switch (endpoint.toLowerCase(Locale.ROOT)) {
             case "chat" -> Endpoint.CHAT;
             case "completions" -> Endpoint.COMPLETIONS;
             default -> throw new ParameterException(spec.commandLine(),
                     "--endpoint: '" + endpoint + "' (expected chat or completions)");
         };
-        SloTargets slo;
-        FleetSpec spec;
+        PromptRenderer renderer = switch (promptText.toLowerCase(Locale.ROOT)) {
+            case "compact" -> PromptRenderer.compact();
+            case "bench" -> PromptRenderer.bench();
+            default -> throw new ParameterException(spec.commandLine(),
+                    "--prompt-text: '" + promptText + "' (expected compact or bench)");
+        };
+        Slo slo;
+        FleetSpec fleetSpec;
+        List<TraceRecord> records;
         try {
-            slo = new SloTargets(sloTtftMs, sloItlMs, sloE2elMs);
-            spec = FleetSpec.load(fleet);
-        } catch (IllegalArgumentException | UncheckedIOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        if (policy != null) {
-            spec = spec.withPolicy(policy);
-        }
-        FleetSimulator.Builder builder = FleetSimulator.builder(spec).seed(seed).endpoint(ep).slo(slo)
-                .describe("fleet_file", fleet.toString());
-        PrintWriter console = this.spec.commandLine().getOut();
-        long started = System.nanoTime();
-        SimReport report;
-        try (TraceFile trace = workload.trace == null ? null : open(workload.trace);
-             SimReportFiles.RequestLog log = out == null ? null : SimReportFiles.requestLog(out)) {
-            Iterator<SimRequest> requests;
-            if (trace != null) {
-                builder.describe("trace", workload.trace.toString());
-                requests = trace;
-            } else {
-                SyntheticWorkload synthetic = SyntheticWorkload.parse(workload.synthetic, seed);
-                builder.describe("synthetic", synthetic.describe());
-                requests = synthetic.iterator();
-            }
-            if (log != null) {
-                builder.results(log);
-            }
-            report = builder.build().run(requests);
-        }
-        double wallSeconds = (System.nanoTime() - started) / 1e9;
-        console.print(report.table());
-        console.printf(Locale.ROOT, "simulated %.1f s of traffic (%d requests) in %.1f s%n", report.duration(),
-                report.completed() + report.failed(), wallSeconds);
-        if (out != null) {
-            Path result = SimReportFiles.writeResult(out, report);
-            console.println("wrote " + result + " and " + out.resolve(SimReportFiles.REQUESTS_JSONL));
-        }
-        console.flush();
-        return 0;
-    }
-
-    private static TraceFile open(Path file) {
-        try {
-            return TraceFile.open(file);
+            slo = new Slo(sloTtftMs, sloItlMs, sloE2elMs);
+            fleetSpec = FleetSpec.load(fleet);
+            records = workload.trace != null ? TraceReader.read(workload.trace)
+                    : TraceGenerator.generate(TraceRequests.syntheticSpec(workload.synthetic, seed,
+                    Path.of("").toAbsolutePath()));
         } catch (UncheckedIOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+        if (policy != null) {
+            fleetSpec = fleetSpec.withPolicy(policy);
+        }
+        FleetSimulator simulator = FleetSimulator.builder(fleetSpec).seed(seed).endpoint(ep).slo(slo)
+                .promptRenderer(renderer).describe("fleet_file", fleet.toString())
+                .describe(workload.trace != null ? "trace" : "synthetic",
+                        workload.trace != null ? workload.trace.toString() : workload.synthetic)
+                .build();
+        PrintWriter console = this.spec.commandLine().getOut();
+        long started = System.nanoTime();
+        SimReport report = simulator.run(TraceRequests.of(records));
+        double wallSeconds = (System.nanoTime() - started) / 1e9;
+        console.print(report.table());
+        console.printf(Locale.ROOT, "simulated %.1f s of traffic (%d requests) in %.1f s%n",
+                report.bench().duration(), records.size(), wallSeconds);
+        if (out != null) {
+            List<Path> written = report.write(out);
+            console.println("wrote " + written.size() + " files to " + out);
+        }
+        console.flush();
+        return 0;
     }
 }

@@ -40,7 +40,7 @@ class SimCommandTest {
         Path fleet = Files.writeString(dir.resolve("fleet.yaml"), FLEET);
         Path out = dir.resolve("out");
 
-        Result r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=20,duration=10s,prompt=200",
+        Result r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=20,duration=10s,prompt-median=200",
                 "--out", out.toString(), "--seed", "3", "--slo-ttft-ms", "200");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
@@ -49,10 +49,14 @@ class SimCommandTest {
         JsonNode json = new ObjectMapper().readTree(out.resolve("result.json").toFile());
         long completed = json.get("completed").asLong();
         assertThat(completed).isBetween(150L, 250L);
-        assertThat(json.get("synthetic").asText()).startsWith("rate=20,duration=10s");
+        assertThat(json.get("synthetic").asText()).isEqualTo("rate=20,duration=10s,prompt-median=200");
+        assertThat(json.get("mode").asText()).isEqualTo("sim");
         assertThat(json.get("seed").asLong()).isEqualTo(3);
         assertThat(json.get("goodput_ratio").asDouble()).isBetween(0.0, 1.0);
         assertThat(Files.readAllLines(out.resolve("requests.jsonl"))).hasSize((int) completed);
+        JsonNode sim = new ObjectMapper().readTree(out.resolve("sim.json").toFile());
+        assertThat(sim.get("nodes")).hasSize(3);
+        assertThat(out.resolve("report.md")).exists();
     }
 
     @Test
@@ -67,14 +71,14 @@ class SimCommandTest {
         Result r = run("sim", "--fleet", fleet.toString(), "--trace", trace.toString(), "--endpoint", "completions");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("completed / failed:              2 / 1", "prompt_too_long");
+        assertThat(r.out()).containsPattern("completed / failed / cancelled: +2 / 1 / 0").contains("http_4xx");
     }
 
     @Test
     void sim_badFleet_failsNamingTheFileAndPath(@TempDir Path dir) throws Exception {
         Path fleet = Files.writeString(dir.resolve("fleet.yaml"), "nodes: [{profile: B200}]");
 
-        Result r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=1");
+        Result r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=1,duration=1s");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("flotilla sim: " + fleet + ": nodes[0].profile: 'B200'").doesNotContain("\tat ");
@@ -92,6 +96,16 @@ class SimCommandTest {
     }
 
     @Test
+    void sim_syntheticWithoutBound_saysWhatIsMissing(@TempDir Path dir) throws Exception {
+        Path fleet = Files.writeString(dir.resolve("fleet.yaml"), FLEET);
+
+        Result r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=5");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--synthetic: no bound in 'rate=5'");
+    }
+
+    @Test
     void sim_traceAndSynthetic_refused(@TempDir Path dir) throws Exception {
         Path fleet = Files.writeString(dir.resolve("fleet.yaml"), FLEET);
 
@@ -105,7 +119,7 @@ class SimCommandTest {
     void sim_unknownPolicy_listsTheKnownOnes(@TempDir Path dir) throws Exception {
         Path fleet = Files.writeString(dir.resolve("fleet.yaml"), FLEET);
 
-        Result r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=1", "--policy", "fastest");
+        Result r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=1,duration=1s", "--policy", "fastest");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("routing.policy: \"fastest\"", "least-requests");

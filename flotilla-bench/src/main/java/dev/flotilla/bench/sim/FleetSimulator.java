@@ -1,5 +1,6 @@
 package dev.flotilla.bench.sim;
 
+import dev.flotilla.bench.report.Slo;
 import dev.flotilla.gateway.scheduling.Scheduler;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
 import dev.flotilla.protocol.Endpoint;
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * SimReport report = FleetSimulator.builder(FleetSpec.load(Path.of("fleet.yaml")))
- *         .seed(42).slo(new SloTargets(500.0, 50.0, null)).build()
+ *         .seed(42).slo(new Slo(500.0, 50.0, null)).build()
  *         .run(requests.iterator());
  * }</pre>
  */
@@ -29,7 +30,7 @@ public final class FleetSimulator {
     private final SchedulingPlugins plugins;
     private final Endpoint endpoint;
     private final long seed;
-    private final SloTargets slo;
+    private final Slo slo;
     private final PromptRenderer renderer;
     private final Consumer<SimResult> results;
     private final Map<String, Object> runInfo;
@@ -64,7 +65,7 @@ public final class FleetSimulator {
         return new SimRun(fleet, scheduler, endpoint, seed, slo, renderer, results).run(requests, runInfo);
     }
 
-    /** {@link #run(Iterator)} over a list. */
+    /** {@link #run(Iterator)} over a list, or any iterable (a bench trace through {@link TraceRequests#of}). */
     public SimReport run(List<SimRequest> requests) {
         return run(requests.iterator());
     }
@@ -79,7 +80,7 @@ public final class FleetSimulator {
         private SchedulingPlugins plugins = SchedulingPlugins.builtIn();
         private Endpoint endpoint = Endpoint.CHAT;
         private long seed;
-        private SloTargets slo = SloTargets.NONE;
+        private Slo slo = Slo.NONE;
         private PromptRenderer renderer;
         private Consumer<SimResult> results = r -> { };
         private final Map<String, Object> runInfo = new LinkedHashMap<>();
@@ -110,7 +111,7 @@ public final class FleetSimulator {
         }
 
         /** Objectives for goodput (default: none). */
-        public Builder slo(SloTargets value) {
+        public Builder slo(Slo value) {
             this.slo = Objects.requireNonNull(value, "slo");
             return this;
         }

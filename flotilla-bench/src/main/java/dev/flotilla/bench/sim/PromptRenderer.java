@@ -1,9 +1,11 @@
 package dev.flotilla.bench.sim;
 
+import dev.flotilla.bench.trace.PromptText;
+
 /**
  * Turns a request's {@link SimPrompt} into the text a client would send (before any chat template).
  * Called once per request, when it arrives. Pluggable so that a simulation can send byte for byte
- * what a live run sends; {@link #compact()} is the built-in one.
+ * what a live run sends ({@link #bench()}); {@link #compact()} is the default.
  */
 @FunctionalInterface
 public interface PromptRenderer {
@@ -23,5 +25,26 @@ public interface PromptRenderer {
      */
     static PromptRenderer compact() {
         return new CompactPrompts(1024);
+    }
+
+    /**
+     * Exactly the text {@code flotilla bench} sends for the same request ({@link PromptText}: one
+     * common English word per token, from the same seeded streams), for runs that must match a live
+     * one byte for byte; about six times more prompt work for the engines than {@link #compact()}.
+     */
+    static PromptRenderer bench() {
+        return request -> switch (request.prompt()) {
+            case SimPrompt.Text t -> t.text();
+            case SimPrompt.Synthetic s -> {
+                String prefix = s.prefixTokens() > 0 ? PromptText.words("prefix", s.prefixGroup(), s.prefixTokens()) : "";
+                int rest = s.tokens() - s.prefixTokens();
+                if (rest == 0) {
+                    yield prefix;
+                }
+                String own = request.session() != null ? PromptText.words("session", request.session(), rest)
+                        : PromptText.words("request", request.id(), rest);
+                yield prefix.isEmpty() ? own : prefix + " " + own;
+            }
+        };
     }
 }

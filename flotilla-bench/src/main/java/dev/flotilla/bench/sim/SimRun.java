@@ -1,5 +1,10 @@
 package dev.flotilla.bench.sim;
 
+import dev.flotilla.bench.report.BenchReport;
+import dev.flotilla.bench.report.ErrorKind;
+import dev.flotilla.bench.report.Measurements;
+import dev.flotilla.bench.report.RequestResult;
+import dev.flotilla.bench.report.Slo;
 import dev.flotilla.engine.GenerationRequest;
 import dev.flotilla.engine.PrefixCacheStats;
 import dev.flotilla.engine.PromptTooLongException;
@@ -12,6 +17,7 @@ import dev.flotilla.protocol.InferenceRequest;
 import dev.flotilla.protocol.Usage;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +39,8 @@ final class SimRun {
     private final VirtualScheduler clock = new VirtualScheduler();
     private final List<SimNode> nodes = new ArrayList<>();
     private final SimRouter router;
-    private final SimMeasurements m;
+    private final Measurements m = new Measurements();
+    private final Slo slo;
     private final long requestOverhead;
     private final long responseOverhead;
     private final long scrapeInterval;
@@ -41,18 +48,19 @@ final class SimRun {
 
     private Iterator<SimRequest> requests;
     private SimRequest next;
+    private long offered;
     private long dispatched;
     private long inFlight;
     private boolean arrivalsDone;
 
-    SimRun(FleetSpec fleet, Scheduler scheduler, Endpoint endpoint, long seed, SloTargets slo, PromptRenderer renderer,
+    SimRun(FleetSpec fleet, Scheduler scheduler, Endpoint endpoint, long seed, Slo slo, PromptRenderer renderer,
            Consumer<SimResult> results) {
         this.fleet = fleet;
         this.endpoint = endpoint;
         this.seed = seed;
         this.renderer = renderer;
         this.results = results;
-        this.m = new SimMeasurements(slo);
+        this.slo = slo;
         this.requestOverhead = fleet.requestOverhead().toNanos();
         this.responseOverhead = fleet.responseOverhead().toNanos();
         this.scrapeInterval = fleet.scrapeInterval().toNanos();
@@ -111,7 +119,7 @@ final class SimRun {
     }
 
     private void dispatch(SimRequest r, long now) {
-        m.sent(now);
+        offered++;
         String text = renderer.render(r);
         InferenceRequest request = router.request(endpoint, text, r.maxTokens());
         SimNode node = router.route(request);
@@ -147,7 +155,10 @@ final class SimRun {
     }
 
     private void reject(SimResult.Rejected r) {
-        m.rejected(r);
+        SimRequest q = r.request();
+        int status = r.reason().httpStatus();
+        m.add(new RequestResult.Failed(q.id(), q.tenant(), q.arrivalNanos(), r.atNanos() - q.arrivalNanos(),
+                ErrorKind.ofStatus(status), status, r.detail()));
         results.accept(r);
     }
 
@@ -190,20 +201,21 @@ final class SimRun {
         }
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("mode", "sim");
-        run.put("model", fleet.model());
+        run.put("model_id", fleet.model());
+        run.put("endpoint", endpoint.path());
         run.put("fleet", fleet.describe());
+        run.put("nodes", fleet.nodeCount());
         run.put("policy", router.policy());
-        run.put("endpoint", endpoint == Endpoint.CHAT ? "chat" : "completions");
         run.put("seed", seed);
         run.put("scrape_interval_ms", fleet.scrapeInterval().toNanos() / 1e6);
         run.put("scrape_delay_ms", fleet.scrapeDelay().toNanos() / 1e6);
         run.put("request_overhead_ms", fleet.requestOverhead().toNanos() / 1e6);
         run.put("response_overhead_ms", fleet.responseOverhead().toNanos() / 1e6);
         run.putAll(runInfo);
-        run.put("requests", m.offered);
-        return new SimReport(run, m.durationSeconds(), m.completed, m.failed, m.inputTokens, m.outputTokens,
-                m.ttft.stats(), m.tpot.stats(), m.itl.stats(), m.e2el.stats(), m.slo(), m.good, m.errors(),
-                m.errorExamples(), m.httpStatuses(), queried, hits, perNode);
+        run.put("requests", offered);
+        // as the live bench: from the start of the run (t = 0 of the trace) to the last request's end
+        double duration = m.lastEndNanos() / 1e9;
+        return new SimReport(BenchReport.of(m, duration, slo, run), m, queried, hits, perNode);
     }
 
     /**
@@ -217,12 +229,16 @@ final class SimRun {
         private final long requestSeed;
         private long firstTokenNanos = -1;
         private long lastTokenNanos;
+        /** Gaps between tokens as the client sees them; one array per request, none per token. */
+        private long[] gaps;
+        private int gapCount;
 
         Exchange(SimRequest request, SimNode node, String prompt, long requestSeed) {
             this.request = request;
             this.node = node;
             this.prompt = prompt;
             this.requestSeed = requestSeed;
+            this.gaps = new long[Math.min(request.maxTokens(), 256)];
         }
 
         void submit() {
@@ -247,7 +263,10 @@ final class SimRun {
             if (firstTokenNanos < 0) {
                 firstTokenNanos = now;
             } else {
-                m.itl.record(now - lastTokenNanos);
+                if (gapCount == gaps.length) {
+                    gaps = Arrays.copyOf(gaps, gaps.length * 2);
+                }
+                gaps[gapCount++] = now - lastTokenNanos;
             }
             lastTokenNanos = now;
         }
@@ -263,7 +282,8 @@ final class SimRun {
             long last = firstTokenNanos < 0 ? clock.nanoTime() : lastTokenNanos;
             SimResult.Completed r = new SimResult.Completed(request, node.name, first + responseOverhead - arrival,
                     last + responseOverhead - arrival, usage.promptTokens(), usage.completionTokens());
-            m.completed(r);
+            m.add(new RequestResult.Completed(request.id(), request.tenant(), arrival, r.ttftNanos(), r.e2elNanos(),
+                    r.promptTokens(), r.outputTokens(), true), gapCount == gaps.length ? gaps : Arrays.copyOf(gaps, gapCount));
             results.accept(r);
         }
 

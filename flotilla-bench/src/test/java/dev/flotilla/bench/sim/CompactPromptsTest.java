@@ -2,9 +2,12 @@ package dev.flotilla.bench.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flotilla.bench.trace.PromptText;
+import dev.flotilla.bench.trace.TraceRecord;
 import dev.flotilla.engine.sim.AcceleratorProfile;
 import dev.flotilla.engine.sim.SimulatedEngine;
 import dev.flotilla.engine.sim.VirtualScheduler;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CompactPromptsTest {
@@ -43,6 +46,26 @@ class CompactPromptsTest {
 
         assertThat(turn2).startsWith(turn1);
         assertThat(otherSession.substring(40)).isNotEqualTo(turn2.substring(40));
+    }
+
+    @Test
+    void bench_anyRecord_exactlyWhatTheLiveBenchSends() {
+        PromptRenderer bench = PromptRenderer.bench();
+        List<TraceRecord> records = List.of(
+                TraceRecord.of("a", 0, TraceRecord.Synthetic.of(50), 5),
+                TraceRecord.of("b", 0, new TraceRecord.Synthetic(120, "sys", 40), 5),
+                TraceRecord.of("c", 0, new TraceRecord.Synthetic(40, "sys", 40), 5),
+                new TraceRecord("d", 0, "t", 0, "s1", 2, new TraceRecord.Synthetic(90, "sys", 30), 5),
+                new TraceRecord("e", 0, "t", 0, "s1", 1, TraceRecord.Synthetic.of(20), 5),
+                TraceRecord.of("f", 0, new TraceRecord.Text("Tell me a story."), 5));
+
+        for (TraceRecord r : records) {
+            String text = bench.render(TraceRequests.toSimRequest(r));
+            assertThat(text).as(r.id()).isEqualTo(PromptText.of(r));
+            if (r.prompt() instanceof TraceRecord.Synthetic s) {
+                assertThat(engine.countTokens(text)).as(r.id()).isEqualTo(s.tokens());
+            }
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.flotilla.bench.report.BenchReport;
 import dev.flotilla.engine.sim.AcceleratorProfile;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
@@ -70,7 +71,7 @@ class FleetSimulatorTest {
         assertThat(a.outputTokens()).isEqualTo(4);
         assertThat(a.tpotNanos()).isEqualTo(11.0 * MS);
         assertThat(a.node()).isEqualTo("sim-test-1");
-        SimReport r = run.report();
+        BenchReport r = run.report().bench();
         assertThat(r.completed()).isEqualTo(1);
         assertThat(r.failed()).isZero();
         assertThat(r.duration()).isEqualTo(0.063);
@@ -80,7 +81,7 @@ class FleetSimulatorTest {
         assertThat(r.e2el().max()).isEqualTo(63.0);
         assertThat(r.totalInputTokens()).isEqualTo(100);
         assertThat(r.totalOutputTokens()).isEqualTo(4);
-        assertThat(r.nodes().getFirst().busySeconds()).isCloseTo(0.063, within(1e-12));
+        assertThat(run.report().nodes().getFirst().busySeconds()).isCloseTo(0.063, within(1e-12));
     }
 
     @Test
@@ -92,7 +93,7 @@ class FleetSimulatorTest {
             assertThat(c.ttftNanos()).as(id).isEqualTo(40 * MS);   // 20 + 0.1 * 200: one prefill of both
             assertThat(c.e2elNanos()).as(id).isEqualTo(76 * MS);   // three steps of 10 + 2
         }
-        assertThat(run.report().itl().mean()).isEqualTo(12.0);
+        assertThat(run.report().bench().itl().mean()).isEqualTo(12.0);
     }
 
     @Test
@@ -106,7 +107,7 @@ class FleetSimulatorTest {
         // admitted when a and b leave at 76 ms: prefill 30 ms, then steps of 10 + 1
         assertThat(c.ttftNanos()).isEqualTo(106 * MS);
         assertThat(c.e2elNanos()).isEqualTo(139 * MS);
-        assertThat(run.report().duration()).isEqualTo(0.139);
+        assertThat(run.report().bench().duration()).isEqualTo(0.139);
     }
 
     @Test
@@ -158,7 +159,7 @@ class FleetSimulatorTest {
 
         assertThat(run.completed("a").ttftNanos()).isEqualTo(37 * MS);
         assertThat(run.completed("a").e2elNanos()).isEqualTo(70 * MS);
-        assertThat(run.report().itl().mean()).isEqualTo(11.0);
+        assertThat(run.report().bench().itl().mean()).isEqualTo(11.0);
     }
 
     @Test
@@ -183,9 +184,11 @@ class FleetSimulatorTest {
             assertThat(r.detail()).contains("4096");
         });
         assertThat(run.completed("ok").ttftNanos()).isEqualTo(30 * MS); // alone in its prefill
-        assertThat(run.report().failed()).isEqualTo(1);
-        assertThat(run.report().errors()).containsExactly(Map.entry("prompt_too_long", 1L));
-        assertThat(run.report().httpStatuses()).containsExactly(Map.entry(400, 1L));
+        assertThat(run.report().bench().failed()).isEqualTo(1);
+        assertThat(run.report().bench().errorCounts()).containsExactly(Map.entry("http_4xx", 1L));
+        assertThat(run.report().bench().errorExamples()).containsEntry("http_4xx", ((SimResult.Rejected) run.results()
+                .get("huge")).detail());
+        assertThat(run.report().bench().httpStatuses()).containsExactly(Map.entry(400, 1L));
         assertThat(run.report().nodes().getFirst().refused()).isEqualTo(1);
     }
 
@@ -207,8 +210,8 @@ class FleetSimulatorTest {
 
         assertThat(run.results().get("a")).isInstanceOfSatisfying(SimResult.Rejected.class,
                 r -> assertThat(r.reason()).isEqualTo(SimResult.RejectReason.NO_NODE));
-        assertThat(run.report().httpStatuses()).containsExactly(Map.entry(503, 1L));
-        assertThat(run.report().completed()).isZero();
+        assertThat(run.report().bench().httpStatuses()).containsExactly(Map.entry(503, 1L));
+        assertThat(run.report().bench().completed()).isZero();
     }
 
     @Test
@@ -230,13 +233,12 @@ class FleetSimulatorTest {
 
     @Test
     void run_noRequests_emptyReport() {
-        SimReport r = FleetSimulator.builder(fleet(testProfile(2), 2)).build().run(List.of());
+        BenchReport r = FleetSimulator.builder(fleet(testProfile(2), 2)).build().run(List.of()).bench();
 
         assertThat(r.completed()).isZero();
         assertThat(r.duration()).isZero();
         assertThat(r.requestThroughput()).isZero();
         assertThat(r.ttft().mean()).isNaN();
-        assertThat(r.nodes()).hasSize(2);
     }
 
     @Test
@@ -248,6 +250,7 @@ class FleetSimulatorTest {
         SimReport second = sim.run(List.of(SimRequest.of("a", 0, shared, 4)));
 
         assertThat(second.prefixHitTokens()).isZero();
+        assertThat(second.bench().toJson()).isEqualTo(first.bench().toJson());
         assertThat(second.toJson()).isEqualTo(first.toJson());
     }
 

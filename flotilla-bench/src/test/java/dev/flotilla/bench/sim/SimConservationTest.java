@@ -3,11 +3,15 @@ package dev.flotilla.bench.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.bench.report.BenchReport;
+import dev.flotilla.bench.report.Slo;
+import dev.flotilla.bench.trace.TraceGenerator;
 import dev.flotilla.engine.sim.AcceleratorProfile;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
 import dev.flotilla.gateway.scheduling.spi.Picker;
 import dev.flotilla.protocol.InferenceRequest;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,7 +68,7 @@ class SimConservationTest {
         FleetSpec fleet = FleetSpec.of("m", List.of(FleetSpec.NodeGroup.of(AcceleratorProfile.L4, 2),
                         new FleetSpec.NodeGroup("t4", AcceleratorProfile.T4, 1, false)))
                 .withPolicy("picky");
-        return FleetSimulator.builder(fleet).plugins(plugins).seed(seed).slo(new SloTargets(500.0, 60.0, null))
+        return FleetSimulator.builder(fleet).plugins(plugins).seed(seed).slo(new Slo(500.0, 60.0, null))
                 .results(results::add).build();
     }
 
@@ -80,12 +84,17 @@ class SimConservationTest {
         long noNode = trace.stream().filter(r -> r.maxTokens() % 7 == 0).count();
         long tooLong = results.stream().filter(r -> r instanceof SimResult.Rejected j
                 && j.reason() == SimResult.RejectReason.PROMPT_TOO_LONG).count();
-        assertThat(report.completed()).isEqualTo(completed);
-        assertThat(report.completed() + report.failed()).isEqualTo(trace.size());
-        assertThat(report.errors()).containsEntry("no_node", noNode);
+        BenchReport bench = report.bench();
+        assertThat(bench.completed()).isEqualTo(completed);
+        assertThat(bench.completed() + bench.failed()).isEqualTo(trace.size());
+        assertThat(bench.cancelled()).isZero();
+        // as the live gateway answers: 503 without a node, 400 for a prompt too long
+        assertThat(bench.httpStatuses()).containsEntry(503, noNode);
         assertThat(tooLong).as("some prompts exceed the 4,096-token context").isPositive();
-        assertThat(report.errors()).containsEntry("prompt_too_long", tooLong);
-        assertThat(report.run()).containsEntry("requests", (long) trace.size());
+        assertThat(bench.httpStatuses()).containsEntry(400, tooLong);
+        assertThat(bench.errorCounts()).containsExactly(Map.entry("http_4xx", tooLong), Map.entry("http_5xx", noNode));
+        assertThat(bench.run()).containsEntry("requests", (long) trace.size());
+        assertThat(report.measurements().results()).hasSize(trace.size());
         // per node: every routed request served or refused there; the nodes together account for all
         assertThat(report.nodes().stream().mapToLong(SimReport.NodeReport::served).sum()).isEqualTo(completed);
         assertThat(report.nodes().stream().mapToLong(SimReport.NodeReport::refused).sum()).isEqualTo(tooLong);
@@ -96,7 +105,7 @@ class SimConservationTest {
         report.nodes().forEach(n -> assertThat(servedByResult.get(n.name())).isEqualTo(n.served()));
         // token totals add up, and a refused prompt is one the refusing node's context cannot hold (the T4's
         // is about 1,750 tokens, the L4's 4,096)
-        assertThat(report.totalOutputTokens()).isEqualTo(results.stream()
+        assertThat(bench.totalOutputTokens()).isEqualTo(results.stream()
                 .filter(r -> r instanceof SimResult.Completed).mapToLong(r -> ((SimResult.Completed) r).outputTokens())
                 .sum());
         results.stream().filter(r -> r instanceof SimResult.Rejected j
@@ -109,7 +118,8 @@ class SimConservationTest {
 
     @Test
     void run_randomTrace_reportFieldsConsistent() {
-        SimReport r = simulator(1, new ArrayList<>()).run(randomTrace(7));
+        SimReport sim = simulator(1, new ArrayList<>()).run(randomTrace(7));
+        BenchReport r = sim.bench();
 
         assertThat(r.requestThroughput()).isEqualTo(r.completed() / r.duration());
         assertThat(r.outputThroughput()).isEqualTo(r.totalOutputTokens() / r.duration());
@@ -119,20 +129,20 @@ class SimConservationTest {
         assertThat(r.ttft().p90()).isLessThanOrEqualTo(r.ttft().p99());
         assertThat(r.e2el().mean()).isGreaterThan(r.ttft().mean());
         assertThat(r.itl().count()).isEqualTo(r.totalOutputTokens() - r.completed());
-        assertThat(r.prefixCacheHitRate()).isBetween(0.0, 1.0);
-        assertThat(r.prefixHitTokens()).isPositive();
+        assertThat(sim.prefixCacheHitRate()).isBetween(0.0, 1.0);
+        assertThat(sim.prefixHitTokens()).isPositive();
+        assertThat(sim.toJson()).containsKeys("prefix_cache_hit_rate", "nodes");
         assertThat(r.toJson()).containsKeys("completed", "duration", "request_throughput", "output_throughput",
                 "mean_ttft_ms", "median_ttft_ms", "p90_ttft_ms", "p99_ttft_ms", "mean_itl_ms", "median_itl_ms",
                 "p90_itl_ms", "p99_itl_ms", "mean_e2el_ms", "median_e2el_ms", "p90_e2el_ms", "p99_e2el_ms",
-                "request_goodput", "goodput_ratio", "prefix_cache_hit_rate", "nodes");
+                "request_goodput", "goodput_ratio");
     }
 
     @Test
     void run_sameSeed_identicalJson() throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        String first = json.writeValueAsString(simulator(42, new ArrayList<>()).run(randomTrace(7)).toJson());
-        String second = json.writeValueAsString(simulator(42, new ArrayList<>()).run(randomTrace(7)).toJson());
-        String otherSeed = json.writeValueAsString(simulator(43, new ArrayList<>()).run(randomTrace(7)).toJson());
+        String first = json(simulator(42, new ArrayList<>()).run(randomTrace(7)));
+        String second = json(simulator(42, new ArrayList<>()).run(randomTrace(7)));
+        String otherSeed = json(simulator(43, new ArrayList<>()).run(randomTrace(7)));
 
         assertThat(second).isEqualTo(first);
         // the seed sets each request's sampling, so its output length
@@ -140,15 +150,21 @@ class SimConservationTest {
     }
 
     @Test
-    void run_syntheticWorkload_sameSeedIdenticalJson() throws Exception {
-        ObjectMapper json = new ObjectMapper();
+    void run_generatedTrace_sameSeedIdenticalJson() throws Exception {
         FleetSpec fleet = FleetSpec.of("m", List.of(FleetSpec.NodeGroup.of(AcceleratorProfile.A100_80G, 4)));
-        SyntheticWorkload w = SyntheticWorkload.parse(
-                "rate=50,duration=20s,prompt=300,prompt-spread=0.6,output=64,prefix-groups=3,prefix-tokens=64", 5);
+        var spec = TraceRequests.syntheticSpec("rate=50,duration=20s,prompt-median=300,prompt-sigma=0.6,"
+                + "output-median=64,prefix-groups=3,prefix-tokens=64,turns=2,think-time=2s", 5, Path.of("."));
 
-        String first = json.writeValueAsString(FleetSimulator.builder(fleet).seed(5).build().run(w.iterator()).toJson());
-        String second = json.writeValueAsString(FleetSimulator.builder(fleet).seed(5).build().run(w.iterator()).toJson());
+        String first = json(FleetSimulator.builder(fleet).seed(5).build()
+                .run(TraceRequests.of(TraceGenerator.generate(spec))));
+        String second = json(FleetSimulator.builder(fleet).seed(5).build()
+                .run(TraceRequests.of(TraceGenerator.generate(spec))));
 
         assertThat(second).isEqualTo(first);
+    }
+
+    static String json(SimReport r) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        return json.writeValueAsString(r.bench().toJson()) + json.writeValueAsString(r.toJson());
     }
 }
