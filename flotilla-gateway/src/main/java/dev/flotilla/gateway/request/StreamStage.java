@@ -72,7 +72,7 @@ final class StreamStage implements Stage {
             if (scanner != null) {
                 int events = scanner.feed(chunk);
                 if (timed && events > 0) {
-                    outputEvents(ctx, series, events);
+                    outputEvents(ctx, series, events, nanoTicker.getAsLong());
                 }
             }
             out.write(chunk);
@@ -87,7 +87,7 @@ final class StreamStage implements Stage {
             if (scanner != null) {
                 int events = scanner.finish();
                 if (timed && events > 0) {
-                    outputEvents(ctx, series, events);
+                    outputEvents(ctx, series, events, nanoTicker.getAsLong());
                 }
             }
             // the node's work is over: Complete releases its load before the client sees the last
@@ -105,8 +105,7 @@ final class StreamStage implements Stage {
      * share the gap since the previous event equally: the gateway cannot see when each was made,
      * and this keeps the sum of the gaps equal to the time from first to last token.
      */
-    private void outputEvents(RequestContext ctx, GatewayMetrics.Series series, int events) {
-        long now = nanoTicker.getAsLong();
+    static void outputEvents(RequestContext ctx, GatewayMetrics.Series series, int events, long now) {
         int gaps = events;
         long previous = ctx.lastTokenNanos();
         if (ctx.firstTokenNanos() == 0) {
