@@ -158,6 +158,63 @@ class StreamScannerTest {
         }
     }
 
+    static Stream<Arguments> streams() {
+        String vllm = Sse.data(VLLM + "\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,"
+                + "\"finish_reason\":null}],\"usage\":{\"prompt_tokens\":12,\"total_tokens\":12,\"completion_tokens\":0}}")
+                + Sse.data(VLLM + "\"delta\":{\"content\":\"\\\"\"},\"logprobs\":null,\"finish_reason\":null}],"
+                + "\"usage\":{\"prompt_tokens\":12,\"total_tokens\":13,\"completion_tokens\":1}}")
+                + Sse.data(VLLM + "\"delta\":{\"reasoning_content\":\"\\\\n\"},\"logprobs\":null,\"finish_reason\":null}],"
+                + "\"usage\":{\"prompt_tokens\":12,\"total_tokens\":14,\"completion_tokens\":2}}")
+                + Sse.data(VLLM + "\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"content\\\":\\\"\"}}]},"
+                + "\"finish_reason\":null}],\"usage\":{\"prompt_tokens\":12,\"total_tokens\":15,\"completion_tokens\":3}}")
+                + Sse.data(VLLM + "\"delta\":{\"content\":\"\"},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":12,\"total_tokens\":15,\"completion_tokens\":3,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":8}}}")
+                + Sse.done();
+        String llamaCpp = Sse.data("{\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"role\":\"assistant\","
+                + "\"content\":null}}],\"created\":1,\"id\":\"chatcmpl-x\",\"model\":\"m\",\"object\":\"chat.completion.chunk\"}")
+                + Sse.data("{\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"content\":\"Once\"}}],\"created\":1}")
+                + Sse.data("{\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"content\":\" upon\"}}],\"created\":1}")
+                + Sse.data("{\"choices\":[{\"finish_reason\":\"length\",\"index\":0,\"delta\":{}}],\"created\":1,"
+                + "\"usage\":{\"completion_tokens\":2,\"prompt_tokens\":6,\"total_tokens\":8},"
+                + "\"timings\":{\"prompt_n\":6,\"prompt_ms\":1.5,\"predicted_n\":2,\"predicted_per_second\":80.5}}")
+                + Sse.done();
+        String spaced = "data: {\"choices\": [{\"delta\": {\"role\": \"assistant\"}}]}\r\n\r\n"
+                + "data: {\"choices\" : [ {\"text\" :  \"a b\" } ] }\r\n\r\n"
+                + "data: {\"choices\": [], \"usage\" : { \"prompt_tokens\" : 4 , \"completion_tokens\" : 1 } }\r\n\r\n"
+                + "data: [DONE]\r\n\r\n";
+        return Stream.of(
+                Arguments.of(Named.of("our node, usage on", nodeStream()), 3, 21, 3),
+                Arguments.of(Named.of("vllm, continuous usage, escapes, reasoning, tool call", vllm), 3, 12, 3),
+                Arguments.of(Named.of("llama.cpp, usage and timings in the last chunk", llamaCpp), 2, 6, 2),
+                Arguments.of(Named.of("spaces and CRLF", spaced), 1, 4, 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("streams")
+    void feed_recordedStreamSplitInThreeAnywhere_sameAsWhole(String stream, int events, long prompt, long completion) {
+        byte[] all = stream.getBytes(StandardCharsets.UTF_8);
+        StreamScanner whole = StreamScanner.forEvents();
+        assertThat(whole.feed(Buffer.buffer(all)) + whole.finish()).isEqualTo(events);
+        assertThat(whole.promptTokens()).isEqualTo(prompt);
+        assertThat(whole.completionTokens()).isEqualTo(completion);
+        java.util.Random random = new java.util.Random(42);
+        for (int trial = 0; trial < 2000; trial++) {
+            int a = random.nextInt(all.length + 1);
+            int b = random.nextInt(all.length + 1);
+            int first = Math.min(a, b);
+            int second = Math.max(a, b);
+            StreamScanner s = StreamScanner.forEvents();
+            int seen = s.feed(Buffer.buffer().appendBytes(all, 0, first))
+                    + s.feed(Buffer.buffer().appendBytes(all, first, second - first))
+                    + s.feed(Buffer.buffer().appendBytes(all, second, all.length - second)) + s.finish();
+            String at = "split at " + first + " and " + second;
+            assertThat(seen).as(at).isEqualTo(events);
+            assertThat(s.promptTokens()).as(at).isEqualTo(prompt);
+            assertThat(s.completionTokens()).as(at).isEqualTo(completion);
+        }
+    }
+
     @Test
     void feed_oneByteAtATime_eventCountedWhereItsBlankLineArrives() {
         byte[] all = nodeStream().getBytes(StandardCharsets.UTF_8);
