@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * records the outcome, reports the node's part in it to the registry, and then releases the node's
  * outstanding count (exactly once, the lease is idempotent) (passive health: 5xx, unreachable and
  * timeout count as failures, 2xx and 4xx as successes, cancellations not at all). A successful
- * stream's time to first token is reported too, for latency-outlier detection. Passes the
+ * stream's time to first token is reported too, for latency-outlier detection. Tokens in and out
+ * are counted from what Stream read of the answer, whatever the outcome. Passes the
  * request's failure on so the HTTP edge can answer with an error body.
  */
 final class CompleteStage implements Stage {
@@ -50,12 +51,20 @@ final class CompleteStage implements Stage {
     }
 
     private void record(RequestContext ctx) {
-        String model = ctx.request() != null && registry.everServed(ctx.request().model())
-                ? ctx.request().model() : GatewayMetrics.NONE;
         String node = ctx.chosen() == null ? GatewayMetrics.NONE : ctx.chosen().name();
-        double seconds = (nanoTicker.getAsLong() - ctx.startNanos()) / 1e9;
+        GatewayMetrics.Series series = ctx.series();
+        if (series == null) {
+            series = metrics.series(metrics.modelLabel(ctx.request() == null ? null : ctx.request().model()), node);
+        }
         Outcome outcome = outcome(ctx);
-        metrics.record(model, node, outcome, seconds);
+        series.request(outcome, nanoTicker.getAsLong() - ctx.startNanos());
+        StreamScanner scanned = ctx.scanner();
+        if (scanned != null) {
+            // usage when the node sent it; a stream without it counts its events with output
+            long generated = scanned.completionTokens() >= 0 ? scanned.completionTokens()
+                    : ctx.request().stream() ? scanned.outputEvents() : -1;
+            series.tokens(scanned.promptTokens(), generated);
+        }
         NodeSnapshot current = ctx.chosen() == null ? null : registry.snapshot(node);
         // the same server: a node replaced under its name (new URL) is not blamed for the old one's requests
         if (current != null && current.baseUrl().equals(ctx.chosen().baseUrl())) {

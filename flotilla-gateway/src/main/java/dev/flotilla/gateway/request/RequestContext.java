@@ -2,6 +2,7 @@ package dev.flotilla.gateway.request;
 
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.gateway.observability.GatewayMetrics;
 import dev.flotilla.protocol.Endpoint;
 import dev.flotilla.protocol.InferenceRequest;
 import io.vertx.core.buffer.Buffer;
@@ -33,6 +34,9 @@ public final class RequestContext {
     private int upstreamStatus;
     private long dispatchedNanos;
     private long firstTokenNanos;
+    private long lastTokenNanos;
+    private GatewayMetrics.Series series;
+    private StreamScanner scanner;
     private boolean clientGone;
     private Runnable onClientGone;
     private Throwable failure;
@@ -131,6 +135,7 @@ public final class RequestContext {
     void dispatched(long nanos) {
         this.dispatchedNanos = nanos;
         this.firstTokenNanos = 0;
+        this.lastTokenNanos = 0;
     }
 
     /** The ticker's reading when the first generated token of a stream arrived, 0 when none did (yet). */
@@ -140,6 +145,33 @@ public final class RequestContext {
 
     void firstToken(long nanos) {
         this.firstTokenNanos = nanos;
+    }
+
+    /** The ticker's reading when the latest event with output of a stream arrived, 0 when none did. */
+    long lastTokenNanos() {
+        return lastTokenNanos;
+    }
+
+    void lastToken(long nanos) {
+        this.lastTokenNanos = nanos;
+    }
+
+    /** The metrics of the request's model on the chosen node, once Stream has looked them up; else null. */
+    GatewayMetrics.Series series() {
+        return series;
+    }
+
+    void series(GatewayMetrics.Series series) {
+        this.series = series;
+    }
+
+    /** What was read of the node's successful answer (output events, usage), or null when none came. */
+    StreamScanner scanner() {
+        return scanner;
+    }
+
+    void scanner(StreamScanner scanner) {
+        this.scanner = scanner;
     }
 
     /** The node's HTTP status, 0 when no node answered. */

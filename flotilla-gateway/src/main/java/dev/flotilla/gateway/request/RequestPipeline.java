@@ -30,7 +30,7 @@ public final class RequestPipeline {
         this.candidates = new CandidatesStage(scheduler, registry);
         this.pick = new PickStage(scheduler);
         this.dispatch = new DispatchStage(registry, forwarder, nanoTicker);
-        this.stream = new StreamStage(forwarder, nanoTicker);
+        this.stream = new StreamStage(forwarder, metrics, nanoTicker);
         this.complete = new CompleteStage(registry, metrics, nanoTicker);
     }
 

@@ -1,6 +1,7 @@
 package dev.flotilla.gateway.request;
 
 import dev.flotilla.gateway.dispatch.Forwarder;
+import dev.flotilla.gateway.observability.GatewayMetrics;
 import dev.flotilla.protocol.Sse;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -14,9 +15,12 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * Stream: passes the node's status, headers and body to the client chunk by chunk as they arrive
- * (SSE events, {@code [DONE]} and the usage chunk are just bytes here), with back-pressure: when
- * the client reads slowly the node's response is paused. Error statuses pass through unchanged.
+ * Stream: passes the node's status, headers and body to the client chunk by chunk as they arrive,
+ * with back-pressure: when the client reads slowly the node's response is paused. Error statuses
+ * pass through unchanged. A successful answer's bytes are also read by a {@link StreamScanner} (no
+ * decoding, no copy): for streams, the events with output give time to first token (from the
+ * request's arrival) and inter-token latency; the usage object gives the token counts Complete
+ * records.
  */
 final class StreamStage implements Stage {
     /** Hop-by-hop headers belong to one connection and are not forwarded. */
@@ -24,10 +28,12 @@ final class StreamStage implements Stage {
             "trailer", "upgrade", "proxy-authenticate", "proxy-authorization");
 
     private final Forwarder forwarder;
+    private final GatewayMetrics metrics;
     private final LongSupplier nanoTicker;
 
-    StreamStage(Forwarder forwarder, LongSupplier nanoTicker) {
+    StreamStage(Forwarder forwarder, GatewayMetrics metrics, LongSupplier nanoTicker) {
         this.forwarder = forwarder;
+        this.metrics = metrics;
         this.nanoTicker = nanoTicker;
     }
 
@@ -54,11 +60,20 @@ final class StreamStage implements Stage {
         Promise<Void> done = Promise.promise();
         String node = ctx.chosen().name();
         ctx.onClientGone(() -> done.tryFail(new ClientCancelledException()));
-        // time to first token, for latency-outlier detection: only successful streams are timed
-        FirstTokenDetector firstToken = ctx.request().stream() && in.statusCode() == 200 ? new FirstTokenDetector() : null;
+        boolean ok = in.statusCode() == 200;
+        boolean stream = ctx.request().stream();
+        StreamScanner scanner = !ok ? null : stream ? StreamScanner.forEvents() : StreamScanner.forBody();
+        ctx.scanner(scanner);
+        GatewayMetrics.Series series = metrics.series(metrics.modelLabel(ctx.request().model()), node);
+        ctx.series(series);
+        // only successful streams are timed
+        boolean timed = ok && stream;
         in.handler(chunk -> {
-            if (firstToken != null && ctx.firstTokenNanos() == 0 && firstToken.feed(chunk.getBytes())) {
-                ctx.firstToken(nanoTicker.getAsLong());
+            if (scanner != null) {
+                int events = scanner.feed(chunk);
+                if (timed && events > 0) {
+                    outputEvents(ctx, series, events, nanoTicker.getAsLong());
+                }
             }
             out.write(chunk);
             if (out.writeQueueFull()) {
@@ -69,6 +84,12 @@ final class StreamStage implements Stage {
         in.exceptionHandler(err -> done.tryFail(ctx.clientGone() ? new ClientCancelledException()
                 : forwarder.classify(node, err)));
         in.endHandler(v -> {
+            if (scanner != null) {
+                int events = scanner.finish();
+                if (timed && events > 0) {
+                    outputEvents(ctx, series, events, nanoTicker.getAsLong());
+                }
+            }
             // the node's work is over: Complete releases its load before the client sees the last
             // byte, so a client's next request is scheduled against the released count
             done.tryComplete();
@@ -76,6 +97,30 @@ final class StreamStage implements Stage {
         });
         in.resume();
         return done.future();
+    }
+
+    /**
+     * Times events with output that arrived together in one chunk. The first of the stream gives
+     * the time to first token; each later one an inter-token gap. Events read in the same chunk
+     * share the gap since the previous event equally: the gateway cannot see when each was made,
+     * and this keeps the sum of the gaps equal to the time from first to last token.
+     */
+    static void outputEvents(RequestContext ctx, GatewayMetrics.Series series, int events, long now) {
+        int gaps = events;
+        long previous = ctx.lastTokenNanos();
+        if (ctx.firstTokenNanos() == 0) {
+            ctx.firstToken(now);
+            series.timeToFirstToken(now - ctx.startNanos());
+            gaps--;
+            previous = now;
+        }
+        if (gaps > 0) {
+            long gap = (now - previous) / gaps;
+            for (int i = 0; i < gaps; i++) {
+                series.interTokenLatency(gap);
+            }
+        }
+        ctx.lastToken(now);
     }
 
     private static void copyHeaders(MultiMap from, MultiMap to) {

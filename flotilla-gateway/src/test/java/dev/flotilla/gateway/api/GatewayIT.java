@@ -362,7 +362,11 @@ class GatewayIT {
         assertThat(metrics.body()).contains(
                 "flotilla_requests_total{model=\"m\",node=\"a\",outcome=\"ok\"} 2.0",
                 "flotilla_requests_total{model=\"none\",node=\"none\",outcome=\"client_error\"} 1.0",
-                "flotilla_request_duration_seconds_count{model=\"m\"} 2",
+                "flotilla_request_duration_seconds_count{model=\"m\",node=\"a\"} 2",
+                "flotilla_request_duration_seconds_count{model=\"none\",node=\"none\"} 1",
+                // the stub's usage is 1 prompt and 2 completion tokens per answer
+                "flotilla_prompt_tokens_total{model=\"m\",node=\"a\"} 2.0",
+                "flotilla_generation_tokens_total{model=\"m\",node=\"a\"} 4.0",
                 "flotilla_node_up{node=\"a\"} 1.0",
                 "flotilla_node_outstanding_requests{node=\"a\"} 0.0");
         assertThat(metrics.body()).doesNotContain("random-name");

@@ -39,6 +39,13 @@ final class StubNode {
     final AtomicBoolean firstChunkSent = new AtomicBoolean();
     final AtomicBoolean closedMidStream = new AtomicBoolean();
     final AtomicReference<String> lastBody = new AtomicReference<>();
+    /** What streams send after their first chunk ("one"), one chunk each. */
+    final AtomicReference<List<String>> streamRest = new AtomicReference<>(List.of("two"));
+    /**
+     * The usage chunk of a stream that asked for one ({@code stream_options.include_usage}); its
+     * completion count differs from the chunks on purpose, so a test can tell which one was counted.
+     */
+    static final Usage STREAM_USAGE = new Usage(4, 9);
 
     StubNode(Vertx vertx, String name, List<String> models) {
         this.vertx = vertx;
@@ -90,13 +97,14 @@ final class StubNode {
                 inferenceRequests.incrementAndGet();
                 lastBody.set(body.toString());
                 Endpoint endpoint = req.path().equals("/v1/chat/completions") ? Endpoint.CHAT : Endpoint.COMPLETIONS;
-                infer(req, endpoint, body.toString().contains("\"stream\":true"));
+                infer(req, endpoint, body.toString().contains("\"stream\":true"),
+                        body.toString().contains("\"include_usage\":true"));
             });
             default -> req.response().setStatusCode(404).end();
         }
     }
 
-    private void infer(HttpServerRequest req, Endpoint endpoint, boolean stream) {
+    private void infer(HttpServerRequest req, Endpoint endpoint, boolean stream, boolean usage) {
         switch (mode.get()) {
             case HANG -> req.connection().closeHandler(v -> closedMidStream.set(true));
             case CLOSE -> req.connection().close();
@@ -114,7 +122,7 @@ final class StubNode {
                         closedMidStream.set(true);
                     }
                 });
-                resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", "assistant", "one", null, false)));
+                resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", "assistant", "one", null, usage)));
                 firstChunkSent.set(true);
                 Promise<Void> p = hold.get();
                 Future<Void> gate = p == null ? Future.succeededFuture() : p.future();
@@ -122,8 +130,13 @@ final class StubNode {
                     if (resp.closed()) {
                         return;
                     }
-                    resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", null, "two", null, false)));
-                    resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", null, null, FinishReason.STOP, false)));
+                    for (String piece : streamRest.get()) {
+                        resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", null, piece, null, usage)));
+                    }
+                    resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", null, null, FinishReason.STOP, usage)));
+                    if (usage) {
+                        resp.write(Sse.data(OpenAiJson.usageChunk(endpoint, name, 1, "m", STREAM_USAGE)));
+                    }
                     resp.end(Sse.done());
                 });
             }
