@@ -1,7 +1,6 @@
 package dev.flotilla.bench.sim;
 
 import dev.flotilla.bench.report.Slo;
-import dev.flotilla.gateway.scheduling.Scheduler;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
 import dev.flotilla.protocol.Endpoint;
 import java.util.Iterator;
@@ -14,7 +13,7 @@ import java.util.function.Consumer;
 /**
  * A discrete-event simulation of a fleet of simulated-GPU nodes behind the gateway's routing: the
  * same {@code SimulatedEngine} the nodes run (continuous batching, prefix cache) on one virtual
- * clock, the gateway's {@link Scheduler} with the fleet's policy choosing a node per request from
+ * clock, the gateway's {@code Scheduler} with the fleet's policy choosing a node per request from
  * snapshots that hold exact outstanding counts and telemetry sampled every scrape interval and
  * seen a scrape delay later. Reports what {@code flotilla bench} reports of a live run. The same
  * fleet, options, seed and requests always give the same report.
@@ -22,7 +21,7 @@ import java.util.function.Consumer;
  * <pre>{@code
  * SimReport report = FleetSimulator.builder(FleetSpec.load(Path.of("fleet.yaml")))
  *         .seed(42).slo(new Slo(500.0, 50.0, null)).build()
- *         .run(requests.iterator());
+ *         .run(TraceRequests.of(TraceReader.read(Path.of("day.jsonl"))));
  * }</pre>
  */
 public final class FleetSimulator {
@@ -45,7 +44,7 @@ public final class FleetSimulator {
         this.results = b.results;
         this.runInfo = new LinkedHashMap<>(b.runInfo);
         // fail at build time on an unknown policy, with the gateway's own message
-        plugins.picker(fleet.policy());
+        SimRouter.checkPolicy(plugins, fleet.policy());
     }
 
     public static Builder builder(FleetSpec fleet) {
@@ -61,11 +60,10 @@ public final class FleetSimulator {
      */
     public SimReport run(Iterator<SimRequest> requests) {
         Objects.requireNonNull(requests, "requests");
-        Scheduler scheduler = Scheduler.of(plugins, fleet.policy());
-        return new SimRun(fleet, scheduler, endpoint, seed, slo, renderer, results).run(requests, runInfo);
+        return new SimRun(fleet, plugins, endpoint, seed, slo, renderer, results).run(requests, runInfo);
     }
 
-    /** {@link #run(Iterator)} over a list, or any iterable (a bench trace through {@link TraceRequests#of}). */
+    /** {@link #run(Iterator)} over a list. */
     public SimReport run(List<SimRequest> requests) {
         return run(requests.iterator());
     }

@@ -10,7 +10,7 @@ import dev.flotilla.engine.PrefixCacheStats;
 import dev.flotilla.engine.PromptTooLongException;
 import dev.flotilla.engine.TokenListener;
 import dev.flotilla.engine.sim.VirtualScheduler;
-import dev.flotilla.gateway.scheduling.Scheduler;
+import dev.flotilla.gateway.scheduling.SchedulingPlugins;
 import dev.flotilla.protocol.Endpoint;
 import dev.flotilla.protocol.FinishReason;
 import dev.flotilla.protocol.InferenceRequest;
@@ -53,8 +53,8 @@ final class SimRun {
     private long inFlight;
     private boolean arrivalsDone;
 
-    SimRun(FleetSpec fleet, Scheduler scheduler, Endpoint endpoint, long seed, Slo slo, PromptRenderer renderer,
-           Consumer<SimResult> results) {
+    SimRun(FleetSpec fleet, SchedulingPlugins plugins, Endpoint endpoint, long seed, Slo slo,
+           PromptRenderer renderer, Consumer<SimResult> results) {
         this.fleet = fleet;
         this.endpoint = endpoint;
         this.seed = seed;
@@ -69,11 +69,10 @@ final class SimRun {
         for (FleetSpec.NodeGroup g : fleet.nodes()) {
             for (int i = 0; i < g.count(); i++) {
                 int index = nodes.size();
-                nodes.add(new SimNode(index, names.get(index), g.profile(), fleet.model(), clock, g.prefixCaching(),
-                        fleet.staleAfter()));
+                nodes.add(new SimNode(index, names.get(index), g.profile(), fleet.model(), clock, g.prefixCaching()));
             }
         }
-        this.router = new SimRouter(scheduler, nodes, fleet.model());
+        this.router = new SimRouter(plugins, fleet.policy(), nodes, fleet.model(), fleet.staleAfter());
     }
 
     SimReport run(Iterator<SimRequest> input, Map<String, Object> runInfo) {
@@ -180,11 +179,7 @@ final class SimRun {
     }
 
     private void publish(SimNode.Sample[] samples) {
-        Instant now = Instant.EPOCH.plusNanos(clock.nanoTime());
-        for (SimNode node : nodes) {
-            node.publish(samples[node.index], now);
-            router.refresh(node);
-        }
+        router.publish(samples, Instant.EPOCH.plusNanos(clock.nanoTime()));
     }
 
     private SimReport report(Map<String, Object> runInfo) {

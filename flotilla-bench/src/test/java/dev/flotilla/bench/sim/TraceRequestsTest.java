@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class TraceRequestsTest {
 
     @Test
-    void toSimRequest_everyField() {
+    void toSimRequest_syntheticAndTextRecords_everyFieldMapped() {
         TraceRecord synthetic = new TraceRecord("r1", 1.5, "acme", 2, "s1", 3,
                 new TraceRecord.Synthetic(300, "sys", 100), 64);
         TraceRecord text = TraceRecord.of("r2", 0.000001, new TraceRecord.Text("Hi there"), 8);
@@ -26,7 +26,7 @@ class TraceRequestsTest {
     }
 
     @Test
-    void syntheticSpec_boundsAndTenantParameters() {
+    void syntheticSpec_boundsAndTenantKeys_oneTenantSpecWithBoth() {
         TraceSpec spec = TraceRequests.syntheticSpec("rate=100,duration=1h,prompt-median=512,prefix-groups=8,"
                 + "prefix-tokens=256,cv=2", 7, Path.of("."));
 
