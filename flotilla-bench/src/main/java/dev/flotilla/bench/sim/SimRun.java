@@ -52,6 +52,8 @@ final class SimRun {
     private long dispatched;
     private long inFlight;
     private boolean arrivalsDone;
+    /** Set when the run ends, normally or by an exception: engines closing fail what they still hold. */
+    private boolean closing;
 
     SimRun(FleetSpec fleet, SchedulingPlugins plugins, Endpoint endpoint, long seed, Slo slo,
            PromptRenderer renderer, Consumer<SimResult> results) {
@@ -93,6 +95,7 @@ final class SimRun {
             }
             return report(runInfo);
         } finally {
+            closing = true;
             nodes.forEach(n -> n.engine.close());
         }
     }
@@ -284,6 +287,9 @@ final class SimRun {
 
         @Override
         public void onError(Throwable error) {
+            if (closing) {
+                return; // the run already failed; its exception is the one that matters
+            }
             throw new IllegalStateException("request " + request.id() + " on " + node.name + " failed: "
                     + error.getMessage(), error);
         }
