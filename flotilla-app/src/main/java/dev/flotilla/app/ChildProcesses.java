@@ -198,7 +198,9 @@ final class ChildProcesses implements Supervisor.Launcher, AutoCloseable {
 
     private static void stop(List<Process> processes, Duration timeout) {
         for (Process p : processes) {
-            p.destroy();
+            // SIGTERM through the handle: Process.destroy() would also close our end of the child's
+            // output, and what it says while it stops (the gateway's drain) would be lost
+            p.toHandle().destroy();
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Process p : processes) {
@@ -206,7 +208,8 @@ final class ChildProcesses implements Supervisor.Launcher, AutoCloseable {
                 long left = Math.max(0, deadline - System.nanoTime());
                 if (!p.waitFor(left, TimeUnit.NANOSECONDS)) {
                     LOG.warn("process {} did not stop within {} s; killing it", p.pid(), timeout.toSeconds());
-                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    p.toHandle().destroyForcibly();
+                    p.waitFor(5, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

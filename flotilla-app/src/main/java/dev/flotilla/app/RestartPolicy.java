@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * When {@code flotilla up} starts a child that exited again: after a delay that doubles with each
- * quick exit in a row (from {@code initialDelay} up to {@code maxDelay}; a run of at least
- * {@code stableAfter} resets it), and not at all once the child has exited more than
+ * restart since the child last ran stably (from {@code initialDelay} up to {@code maxDelay}; a run
+ * of at least {@code stableAfter} resets it), and not at all once the child has exited more than
  * {@code maxRestarts} times within {@code window}: a child that keeps crashing is left down. Pure:
  * it reads a child's recent runs and answers; the supervisor owns time and processes.
  *
@@ -66,8 +66,9 @@ record RestartPolicy(Duration initialDelay, Duration maxDelay, Duration stableAf
     /**
      * Start the child again after {@code delay}.
      *
-     * @param attempt the quick exits in a row this restart follows (1 after a stable run), counted
-     *                over the runs a supervisor keeps, so it stops growing at {@code historyNeeded()}
+     * @param attempt which restart this is since the child last ran stably (1 right after a stable
+     *                run, or after its first run), counted over the runs a supervisor keeps, so it stops
+     *                growing at {@code historyNeeded()}
      */
     record Restart(int attempt, Duration delay) implements Decision {
     }
@@ -100,14 +101,14 @@ record RestartPolicy(Duration initialDelay, Duration maxDelay, Duration stableAf
         if (exitsInWindow > maxRestarts) {
             return new GiveUp(exitsInWindow, window);
         }
-        int quick = 0;
+        // the restarts since the child last ran stably: that run's exit is the first, each quick exit after it one more
+        int attempt = 0;
         for (Run r : runs.reversed()) {
-            if (r.lasted().compareTo(stableAfter) >= 0 || quick == historyNeeded()) {
+            attempt++;
+            if (r.lasted().compareTo(stableAfter) >= 0 || attempt == historyNeeded()) {
                 break;
             }
-            quick++;
         }
-        int attempt = Math.max(1, quick);
         return new Restart(attempt, delay(attempt));
     }
 
