@@ -79,7 +79,7 @@ final class Supervisor implements AutoCloseable {
      * now on its exits are restarts, on the port of its URL.
      */
     Supervised supervise(ChildSpec spec, ChildProcesses.Child started, Instant startedAt) {
-        Supervised s = new Supervised(spec.onPort(URI.create(started.url()).getPort()), started, startedAt);
+        Supervised s = new Supervised(spec.onPort(URI.create(started.url()).getPort()), started);
         children.add(s);
         s.watch(started, startedAt);
         return s;
@@ -113,7 +113,7 @@ final class Supervisor implements AutoCloseable {
         private int restarts;
         private String lastExit;
 
-        private Supervised(ChildSpec spec, ChildProcesses.Child first, Instant startedAt) {
+        private Supervised(ChildSpec spec, ChildProcesses.Child first) {
             this.spec = spec;
             this.current = first;
         }

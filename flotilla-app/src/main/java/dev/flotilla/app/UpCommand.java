@@ -111,8 +111,9 @@ final class UpCommand implements Callable<Integer> {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("flotilla-up-restarts").factory());
         ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
+        Clock clock = Clock.systemUTC();
         Supervisor supervisor = new Supervisor(processes, RestartPolicy.of(maxRestarts, restartWindow),
-                Clock.systemUTC(), (delay, task) -> timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
+                clock, (delay, task) -> timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
                 launches, out);
         SupervisorServer status = SupervisorServer.start(HOST, effectiveSupervisorPort(), supervisor::status);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -136,23 +137,25 @@ final class UpCommand implements Callable<Integer> {
                 args.addAll(List.of("--model-name", modelName));
             }
             Path nativeDir = Files.createDirectories(runDir.resolve("native-" + name));
-            nodes.add(startSupervised(supervisor, processes, new ChildSpec(name, ChildSpec.Role.NODE, "llama.cpp",
-                    List.of("-Xmx256m", "-Dde.kherud.llama.tmpdir=" + nativeDir), args, Map.of())));
+            ChildSpec spec = new ChildSpec(name, ChildSpec.Role.NODE, "llama.cpp",
+                    List.of("-Xmx256m", "-Dde.kherud.llama.tmpdir=" + nativeDir), args, Map.of());
+            nodes.add(startSupervised(supervisor, processes, clock, spec));
         }
         for (int i = 1; i <= simNodes; i++) {
             String profile = profiles.get((i - 1) % profiles.size());
             String name = "sim-" + profile.toLowerCase(Locale.ROOT) + "-" + i;
-            nodes.add(startSupervised(supervisor, processes, new ChildSpec(name, ChildSpec.Role.NODE,
-                    "simulated " + profile, List.of("-Xmx256m"), List.of("node", "--name", name, "--port", "0",
-                    "--profile", profile, "--model-name", simModel), Map.of())));
+            ChildSpec spec = new ChildSpec(name, ChildSpec.Role.NODE, "simulated " + profile, List.of("-Xmx256m"),
+                    List.of("node", "--name", name, "--port", "0", "--profile", profile, "--model-name", simModel),
+                    Map.of());
+            nodes.add(startSupervised(supervisor, processes, clock, spec));
         }
 
         Path config = runDir.resolve("gateway.yaml");
         Files.writeString(config, gatewayYaml(nodes));
         Supervisor.Supervised gateway;
         try {
-            gateway = startSupervised(supervisor, processes, new ChildSpec("gateway", ChildSpec.Role.GATEWAY, "gateway",
-                    List.of("-Xmx512m"), List.of("gateway", "--config", config.toString()), Map.of()));
+            gateway = startSupervised(supervisor, processes, clock, new ChildSpec("gateway", ChildSpec.Role.GATEWAY,
+                    "gateway", List.of("-Xmx512m"), List.of("gateway", "--config", config.toString()), Map.of()));
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + "\n(with flotilla up, choose the gateway's port with "
                     + "--port N, or --port 0 for any free port)", e);
@@ -171,8 +174,9 @@ final class UpCommand implements Callable<Integer> {
     }
 
     /** Starts a child (a start-up failure ends {@code up}: it is the user's to fix) and supervises it from then on. */
-    private static Supervisor.Supervised startSupervised(Supervisor supervisor, ChildProcesses processes, ChildSpec spec) {
-        Instant startedAt = Instant.now();
+    private static Supervisor.Supervised startSupervised(Supervisor supervisor, ChildProcesses processes, Clock clock,
+                                                         ChildSpec spec) {
+        Instant startedAt = clock.instant();
         return supervisor.supervise(spec, processes.start(spec), startedAt);
     }
 
