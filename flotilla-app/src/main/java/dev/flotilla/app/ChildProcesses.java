@@ -8,94 +8,152 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Starts flotilla child processes (nodes, the gateway) from the same jar and JDK, relays their
- * output with a name prefix, waits for each to print its ready line, and stops them all: SIGTERM
- * first so they shut down cleanly, then SIGKILL for any that hang. Children also watch this
- * process and exit if it dies, so no orphan survives even a {@code kill -9} of the parent.
+ * output with a name prefix, waits for each to print its ready line, and stops them all: the
+ * gateway first, so that it can drain the streams the nodes serve, then the nodes; SIGTERM first
+ * so they shut down cleanly, SIGKILL for any that hang. Children also watch this process and exit
+ * if it dies, so no orphan survives even a {@code kill -9} of the parent. Once {@link #close()} has
+ * begun, nothing more is started.
  */
-final class ChildProcesses implements AutoCloseable {
+final class ChildProcesses implements Supervisor.Launcher, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChildProcesses.class);
     static final String READY = "FLOTILLA-READY ";
     private static final int TAIL_LINES = 30;
+    /** How long nodes get to stop after SIGTERM before SIGKILL. */
+    private static final Duration NODE_STOP_TIMEOUT = Duration.ofSeconds(15);
 
-    /** A running child: its name, process and the URL it announced. */
-    record Child(String name, Process process, String url) {
-        long pid() {
-            return process.pid();
+    /**
+     * A child that announced it is ready.
+     *
+     * @param exit completes with the exit code when the process ends (128 + n for signal n)
+     * @param tail the child's last lines of output (at most 30), read when asked
+     */
+    record Child(String name, long pid, String url, CompletableFuture<Integer> exit, Supplier<List<String>> tail) {
+    }
+
+    /** A child that ended or hung before it was ready; the message has its last output lines. */
+    static final class StartException extends IllegalStateException {
+        private final int exitCode;
+        private final List<String> tail;
+
+        StartException(String message, int exitCode, List<String> tail) {
+            super(message);
+            this.exitCode = exitCode;
+            this.tail = List.copyOf(tail);
+        }
+
+        /** The exit code (128 + n for signal n; a child that was not ready in time was killed: 137). */
+        int exitCode() {
+            return exitCode;
+        }
+
+        List<String> tail() {
+            return tail;
         }
     }
 
     private final PrintStream out;
-    private final List<Child> children = Collections.synchronizedList(new ArrayList<>());
-    private volatile boolean closing;
+    private final Duration readyTimeout;
+    private final Duration gatewayStopTimeout;
+    private final Object lock = new Object();
+    /** Every process started and not yet ended, with its role (guarded by lock). */
+    private final Map<Process, ChildSpec.Role> live = new LinkedHashMap<>();
+    private boolean closing;
 
-    ChildProcesses(PrintStream out) {
+    /**
+     * @param readyTimeout       how long a child may take to print its ready line
+     * @param gatewayStopTimeout how long the gateway gets to drain after SIGTERM before SIGKILL (its
+     *                           {@code listen.shutdownGrace} and a margin)
+     */
+    ChildProcesses(PrintStream out, Duration readyTimeout, Duration gatewayStopTimeout) {
         this.out = out;
+        this.readyTimeout = readyTimeout;
+        this.gatewayStopTimeout = gatewayStopTimeout;
     }
 
     /**
-     * Starts {@code flotilla <args>} with the given JVM options and waits until it prints its ready
-     * line; fails with the child's last output lines if it exits or times out first.
+     * Starts {@code flotilla <args>} and waits until it prints its ready line; throws
+     * {@link StartException} with the child's last output lines if it exits or times out first,
+     * or if this is closing.
      */
-    Child start(String name, List<String> jvmOptions, List<String> args, Duration readyTimeout) {
+    @Override
+    public Child start(ChildSpec spec) {
+        String name = spec.name();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("--enable-native-access=ALL-UNNAMED");
-        command.addAll(jvmOptions);
+        // an OutOfMemoryError ends the child, and the supervisor starts a fresh one
+        command.add("-XX:+ExitOnOutOfMemoryError");
+        command.addAll(spec.jvmOptions());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Flotilla.class.getName());
-        command.addAll(args);
+        command.addAll(spec.args());
         command.add("--parent-pid");
         command.add(Long.toString(ProcessHandle.current().pid()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
+        builder.environment().putAll(spec.env());
         Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.PIPE).start();
-        } catch (IOException e) {
-            throw new IllegalStateException(name + ": cannot start " + command.get(0) + ": " + e.getMessage(), e);
+        synchronized (lock) {
+            if (closing) {
+                throw new StartException(name + ": not started, flotilla up is stopping", -1, List.of());
+            }
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                throw new StartException(name + ": cannot start " + command.get(0) + ": " + e.getMessage(), -1, List.of());
+            }
+            live.put(process, spec.role());
         }
         CompletableFuture<String> ready = new CompletableFuture<>();
         Deque<String> tail = new ArrayDeque<>();
+        Supplier<List<String>> tailCopy = () -> {
+            synchronized (tail) {
+                return List.copyOf(tail);
+            }
+        };
         Thread pump = Thread.ofPlatform().daemon().name("out-" + name).start(() -> relay(name, process, ready, tail));
-        process.onExit().thenRun(() -> {
+        CompletableFuture<Integer> exit = process.onExit().thenApply(p -> {
             try {
-                pump.join(2000);
+                pump.join(2000); // the last lines, often the reason, are read before the exit is reported
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            ready.completeExceptionally(new IllegalStateException(name + " exited with code "
-                    + process.exitValue() + " before it was ready; its last output:\n" + String.join("\n", tail)));
-            if (!closing) {
-                out.printf("[%s] exited with code %d%n", name, process.exitValue());
+            synchronized (lock) {
+                live.remove(p);
             }
+            ready.completeExceptionally(new StartException(name + " exited with code " + p.exitValue()
+                    + " before it was ready; its last output:\n" + String.join("\n", tailCopy.get()), p.exitValue(),
+                    tailCopy.get()));
+            return p.exitValue();
         });
         try {
             String url = ready.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            Child child = new Child(name, process, url);
-            children.add(child);
-            return child;
+            return new Child(name, process.pid(), url, exit, tailCopy);
         } catch (TimeoutException e) {
             process.destroyForcibly();
-            throw new IllegalStateException(name + " was not ready after " + readyTimeout.toSeconds()
-                    + " s; its last output:\n" + String.join("\n", tail), e);
+            throw new StartException(name + " was not ready after " + readyTimeout.toSeconds()
+                    + " s; its last output:\n" + String.join("\n", tailCopy.get()), 137, tailCopy.get());
         } catch (ExecutionException e) {
             throw (RuntimeException) e.getCause();
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting " + name, e);
+            throw new StartException("interrupted while starting " + name, -1, tailCopy.get());
         }
     }
 
@@ -122,35 +180,40 @@ final class ChildProcesses implements AutoCloseable {
         }
     }
 
-    List<Child> children() {
-        synchronized (children) {
-            return List.copyOf(children);
-        }
-    }
-
-    boolean closing() {
-        return closing;
-    }
-
-    /** Stops every child: SIGTERM, up to 15 s for all to exit, then SIGKILL. */
+    /**
+     * Stops every child and starts no more: the gateway first (SIGTERM, then up to the gateway stop
+     * timeout to drain), then the nodes (SIGTERM, up to 15 s), SIGKILL for any still running.
+     */
     @Override
     public void close() {
-        closing = true;
-        List<Child> all = children();
-        for (Child c : all.reversed()) {
-            c.process().destroy();
+        List<Process> gateways = new ArrayList<>();
+        List<Process> nodes = new ArrayList<>();
+        synchronized (lock) {
+            closing = true;
+            live.forEach((p, role) -> (role == ChildSpec.Role.GATEWAY ? gateways : nodes).add(p));
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        for (Child c : all) {
+        stop(gateways, gatewayStopTimeout);
+        stop(nodes, NODE_STOP_TIMEOUT);
+    }
+
+    private static void stop(List<Process> processes, Duration timeout) {
+        for (Process p : processes) {
+            // SIGTERM through the handle: Process.destroy() would also close our end of the child's
+            // output, and what it says while it stops (the gateway's drain) would be lost
+            p.toHandle().destroy();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Process p : processes) {
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
-                if (!c.process().waitFor(left, TimeUnit.NANOSECONDS)) {
-                    LOG.warn("{} did not stop within 15 s; killing it", c.name());
-                    c.process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                if (!p.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    LOG.warn("process {} did not stop within {} s; killing it", p.pid(), timeout.toSeconds());
+                    p.toHandle().destroyForcibly();
+                    p.waitFor(5, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                c.process().destroyForcibly();
+                p.destroyForcibly();
             }
         }
     }

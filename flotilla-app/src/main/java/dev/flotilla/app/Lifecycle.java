@@ -29,6 +29,7 @@ final class Lifecycle {
         if (parentPid == null) {
             return;
         }
+        ignoreTerminalInterrupt();
         ProcessHandle.of(parentPid).ifPresentOrElse(
                 parent -> parent.onExit().thenRun(() -> {
                     LOG.info("parent process {} ended; shutting down", parentPid);
@@ -38,6 +39,22 @@ final class Lifecycle {
                     LOG.info("parent process {} is gone; shutting down", parentPid);
                     System.exit(0);
                 });
+    }
+
+    /**
+     * A child of {@code flotilla up} ignores SIGINT. Ctrl-C in a terminal signals the whole process
+     * group, children included; {@code up} then stops them itself with SIGTERM, in order: the gateway
+     * first, which drains the streams the nodes are still serving, then the nodes. A child that
+     * stopped on the SIGINT would cut those streams. Only {@code sun.misc.Signal} (in
+     * {@code jdk.unsupported}, kept for this use) can ignore a signal from Java; the compiler warns
+     * about it.
+     */
+    private static void ignoreTerminalInterrupt() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+        } catch (IllegalArgumentException e) {
+            LOG.debug("SIGINT cannot be ignored here: {}", e.getMessage());
+        }
     }
 
     /** Closes the resources, in order, on SIGINT/SIGTERM or exit, and blocks until then. */

@@ -5,12 +5,19 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,11 +26,15 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code flotilla up}: a gateway and a local fleet on this machine, each a separate child process on
- * its own loopback port, so that a node killed with {@code kill -9} takes nothing else down.
+ * its own loopback port, so that a node killed with {@code kill -9} takes nothing else down. A
+ * {@link Supervisor} restarts a child that exits, on the port it had, and leaves one that keeps
+ * crashing down; its status and metrics are served on the supervisor port. Ctrl-C drains the
+ * gateway first, then stops the nodes.
  */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Starts a gateway and a local fleet (llama.cpp nodes on --model, simulated-GPU nodes) as child "
-                + "processes on 127.0.0.1 and prints their URLs. Ctrl-C stops everything."})
+                + "processes on 127.0.0.1 and prints their URLs. A child that exits is restarted on its port. "
+                + "Ctrl-C stops everything (the gateway first lets streams in flight finish)."})
 final class UpCommand implements Callable<Integer> {
     static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
@@ -63,25 +74,59 @@ final class UpCommand implements Callable<Integer> {
             defaultValue = "8080")
     int port;
 
+    @Option(names = "--max-restarts", defaultValue = "" + RestartPolicy.DEFAULT_MAX_RESTARTS, description = "A child "
+            + "(node or gateway) that exits is restarted on its port with backoff (0.5 s doubling to 30 s); one that "
+            + "exits more than this many times within --restart-window is left down and reported; 0 never restarts "
+            + "(default: ${DEFAULT-VALUE}).")
+    int maxRestarts;
+
+    @Option(names = "--restart-window", defaultValue = "60s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "The window --max-restarts counts exits in (default: ${DEFAULT-VALUE}).")
+    Duration restartWindow;
+
+    @Option(names = "--supervisor-port", paramLabel = "PORT", description = "Port of the supervisor's GET /status and "
+            + "GET /metrics on 127.0.0.1 (default: --port + 1, or any free port when --port is 0).")
+    Integer supervisorPort;
+
+    @Option(names = "--shutdown-grace", defaultValue = "30s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "On Ctrl-C the gateway stops taking connections and lets streams in flight finish for up to "
+                    + "this long before the nodes stop (default: ${DEFAULT-VALUE}).")
+    Duration shutdownGrace;
+
     @Option(names = "--parent-pid", hidden = true)
     Long parentPid;
 
     /** How long {@code up} waits for the gateway's first checks to put every node in rotation. */
-    private static final java.time.Duration FLEET_UP_TIMEOUT = java.time.Duration.ofSeconds(30);
+    private static final Duration FLEET_UP_TIMEOUT = Duration.ofSeconds(30);
+    /** What the gateway gets beyond its grace to stop before it is killed. */
+    private static final Duration GATEWAY_STOP_MARGIN = Duration.ofSeconds(10);
+    private static final String HOST = "127.0.0.1";
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
         validate();
         Path runDir = Files.createTempDirectory("flotilla-up-");
-        ChildProcesses fleet = new ChildProcesses(out);
+        ChildProcesses processes = new ChildProcesses(out, READY_TIMEOUT, shutdownGrace.plus(GATEWAY_STOP_MARGIN));
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("flotilla-up-restarts").factory());
+        ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
+        Clock clock = Clock.systemUTC();
+        Supervisor supervisor = new Supervisor(processes, RestartPolicy.of(maxRestarts, restartWindow),
+                clock, (delay, task) -> timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
+                launches, out);
+        SupervisorServer status = SupervisorServer.start(HOST, effectiveSupervisorPort(), supervisor::status);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            fleet.close();
+            supervisor.close(); // first: the exits that follow are ours, not crashes
+            timer.shutdownNow();
+            processes.close();
+            launches.shutdownNow();
+            status.close();
             deleteRecursively(runDir);
         }, "flotilla-up-stop"));
         Lifecycle.exitWithParent(parentPid);
 
-        List<Started> nodes = new ArrayList<>();
+        List<Supervisor.Supervised> nodes = new ArrayList<>();
         int llama = model == null ? 0 : llamaNodes;
         for (int i = 1; i <= llama; i++) {
             String name = "llama-" + i;
@@ -92,41 +137,55 @@ final class UpCommand implements Callable<Integer> {
                 args.addAll(List.of("--model-name", modelName));
             }
             Path nativeDir = Files.createDirectories(runDir.resolve("native-" + name));
-            var child = fleet.start(name, List.of("-Xmx256m", "-Dde.kherud.llama.tmpdir=" + nativeDir), args,
-                    READY_TIMEOUT);
-            nodes.add(new Started(child, "llama.cpp"));
+            ChildSpec spec = new ChildSpec(name, ChildSpec.Role.NODE, "llama.cpp",
+                    List.of("-Xmx256m", "-Dde.kherud.llama.tmpdir=" + nativeDir), args, Map.of());
+            nodes.add(startSupervised(supervisor, processes, clock, spec));
         }
         for (int i = 1; i <= simNodes; i++) {
             String profile = profiles.get((i - 1) % profiles.size());
             String name = "sim-" + profile.toLowerCase(Locale.ROOT) + "-" + i;
-            var child = fleet.start(name, List.of("-Xmx256m"), List.of("node", "--name", name, "--port", "0",
-                    "--profile", profile, "--model-name", simModel), READY_TIMEOUT);
-            nodes.add(new Started(child, "simulated " + profile));
+            ChildSpec spec = new ChildSpec(name, ChildSpec.Role.NODE, "simulated " + profile, List.of("-Xmx256m"),
+                    List.of("node", "--name", name, "--port", "0", "--profile", profile, "--model-name", simModel),
+                    Map.of());
+            nodes.add(startSupervised(supervisor, processes, clock, spec));
         }
 
         Path config = runDir.resolve("gateway.yaml");
         Files.writeString(config, gatewayYaml(nodes));
-        ChildProcesses.Child gateway;
+        Supervisor.Supervised gateway;
         try {
-            gateway = fleet.start("gateway", List.of("-Xmx512m"), List.of("gateway", "--config", config.toString()),
-                    READY_TIMEOUT);
+            gateway = startSupervised(supervisor, processes, clock, new ChildSpec("gateway", ChildSpec.Role.GATEWAY,
+                    "gateway", List.of("-Xmx512m"), List.of("gateway", "--config", config.toString()), Map.of()));
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + "\n(with flotilla up, choose the gateway's port with "
                     + "--port N, or --port 0 for any free port)", e);
         }
-        List<String> notUp = awaitFleetInRotation(gateway.url(), nodes.size(), FLEET_UP_TIMEOUT);
+        String gatewayUrl = gateway.status().url();
+        List<String> notUp = awaitFleetInRotation(gatewayUrl, nodes.size(), FLEET_UP_TIMEOUT);
         if (!notUp.isEmpty()) {
             out.println("Not in rotation yet after " + FLEET_UP_TIMEOUT.toSeconds() + " s (the gateway keeps checking): "
                     + String.join(", ", notUp));
         }
-        printSummary(out, gateway, nodes);
+        printSummary(out, gateway.status(), nodes, status.url());
 
-        int code = gateway.process().waitFor();
-        if (fleet.closing()) {
-            return 0; // Ctrl-C: the shutdown hook stops the fleet
-        }
-        out.println("The gateway exited (code " + code + "); stopping the fleet.");
+        gateway.givenUp().join(); // Ctrl-C ends the process from the shutdown hook while this waits
+        out.println("The gateway kept crashing and was left down; stopping the fleet.");
         return 1;
+    }
+
+    /** Starts a child (a start-up failure ends {@code up}: it is the user's to fix) and supervises it from then on. */
+    private static Supervisor.Supervised startSupervised(Supervisor supervisor, ChildProcesses processes, Clock clock,
+                                                         ChildSpec spec) {
+        Instant startedAt = clock.instant();
+        return supervisor.supervise(spec, processes.start(spec), startedAt);
+    }
+
+    /** The supervisor's port: --supervisor-port, else the gateway's + 1, else (port 0, or 65535) any. */
+    int effectiveSupervisorPort() {
+        if (supervisorPort != null) {
+            return supervisorPort;
+        }
+        return port == 0 || port == 65535 ? 0 : port + 1;
     }
 
     private void validate() {
@@ -146,21 +205,38 @@ final class UpCommand implements Callable<Integer> {
         if (profiles.isEmpty()) {
             problems.add("--profiles: empty (expected at least one profile name)");
         }
+        if (maxRestarts < 0 || maxRestarts > RestartPolicy.MAX_RESTARTS_LIMIT) {
+            problems.add("--max-restarts: " + maxRestarts + " (expected 0 to " + RestartPolicy.MAX_RESTARTS_LIMIT
+                    + "; 0 never restarts)");
+        }
+        if (restartWindow.isZero() || restartWindow.compareTo(Duration.ofDays(1)) > 0) {
+            problems.add("--restart-window: " + DurationConverter.yaml(restartWindow) + " (expected 1ms to 24h)");
+        }
+        if (supervisorPort != null && (supervisorPort < 0 || supervisorPort > 65535)) {
+            problems.add("--supervisor-port: " + supervisorPort + " (expected 0..65535)");
+        }
+        if (supervisorPort != null && supervisorPort != 0 && supervisorPort == port) {
+            problems.add("--supervisor-port: " + supervisorPort + " (expected a port other than the gateway's --port)");
+        }
+        if (shutdownGrace.compareTo(Duration.ofHours(1)) > 0) {
+            problems.add("--shutdown-grace: " + DurationConverter.yaml(shutdownGrace) + " (expected 0s to 1h)");
+        }
         if (!problems.isEmpty()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
         }
     }
 
-    private String gatewayYaml(List<Started> nodes) {
+    private String gatewayYaml(List<Supervisor.Supervised> nodes) {
         StringBuilder y = new StringBuilder();
         // one event loop: on this machine the gateway shares the cores with the nodes (measured
         // in docs/benchmarks.md: fewer loops gave more throughput on 2 cores)
-        y.append("listen:\n  host: 127.0.0.1\n  port: ").append(port).append("\n  eventLoops: 1\n");
+        y.append("listen:\n  host: ").append(HOST).append("\n  port: ").append(port).append("\n  eventLoops: 1\n");
+        y.append("  shutdownGrace: ").append(DurationConverter.yaml(shutdownGrace)).append('\n');
         y.append("health:\n  interval: 1s\n  timeout: 2s\n");
         y.append("nodes:\n");
-        for (Started n : nodes) {
-            y.append("  - name: ").append(n.child().name()).append('\n');
-            y.append("    url: ").append(n.child().url()).append('\n');
+        for (Supervisor.Supervised n : nodes) {
+            y.append("  - name: ").append(n.name()).append('\n');
+            y.append("    url: ").append(n.status().url()).append('\n');
         }
         return y.toString();
     }
@@ -200,15 +276,21 @@ final class UpCommand implements Callable<Integer> {
         return notUp;
     }
 
-    private void printSummary(PrintStream out, ChildProcesses.Child gateway, List<Started> nodes) {
+    private void printSummary(PrintStream out, Supervisor.ChildStatus gateway, List<Supervisor.Supervised> nodes,
+                              String supervisorUrl) {
         String api = gateway.url();
         out.println();
         out.println("Flotilla is up.");
         out.println("  Gateway (OpenAI API): " + api + "/v1    metrics: " + api + "/metrics    pid " + gateway.pid());
         out.println("  Nodes:");
-        for (Started n : nodes) {
-            out.printf("    %-14s %-18s %s    pid %d%n", n.child().name(), n.kind(), n.child().url(), n.child().pid());
+        for (Supervisor.Supervised n : nodes) {
+            Supervisor.ChildStatus s = n.status();
+            out.printf("    %-14s %-18s %s    pid %s%n", s.name(), n.spec().kind(), s.url(),
+                    s.pid() == null ? "- (" + s.state() + ")" : s.pid());
         }
+        out.println("  Supervisor: " + supervisorUrl + "/status    metrics: " + supervisorUrl + "/metrics    (a child"
+                + " that exits is restarted on its port; more than " + maxRestarts + " exits within "
+                + Supervisor.human(restartWindow) + " leave it down)");
         String example = model != null ? (modelName != null ? modelName : NodeCommand.defaultModelName(model))
                 : simModel;
         out.println("  Try:");
@@ -221,9 +303,6 @@ final class UpCommand implements Callable<Integer> {
         }
         out.println("  Ctrl-C stops everything.");
         out.println();
-    }
-
-    private record Started(ChildProcesses.Child child, String kind) {
     }
 
     private static void deleteRecursively(Path dir) {

@@ -123,6 +123,22 @@ class CommandLineIT {
     }
 
     @Test
+    void up_badSupervisionOptions_listsEveryProblem() throws Exception {
+        Result r = run("up", "--port", "0", "--max-restarts", "-1", "--supervisor-port", "70000",
+                "--shutdown-grace", "2h");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output()).contains("--max-restarts: -1 (expected 0 to 1000; 0 never restarts)",
+                "--supervisor-port: 70000 (expected 0..65535)", "--shutdown-grace: 7200000ms (expected 0s to 1h)");
+    }
+
+    @Test
+    void up_restartWindowNotADuration_saysTheExpectedForm() throws Exception {
+        Result r = run("up", "--restart-window", "soon");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output()).contains("--restart-window", "'soon' (expected a duration like 500ms, 30s, 2m or 1h)");
+    }
+
+    @Test
     void up_withoutModel_servesSimulatedNodesAndSaysHowToAddAModel() throws Exception {
         try (LocalFleetProcess fleet = LocalFleetProcess.start("--port", "0")) {
             assertThat(fleet.log()).contains("./flotilla up --model path/to/model.gguf");

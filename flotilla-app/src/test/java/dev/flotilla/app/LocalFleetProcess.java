@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 final class LocalFleetProcess implements AutoCloseable {
     private static final Pattern GATEWAY = Pattern.compile("Gateway \\(OpenAI API\\): (http://\\S+)/v1 .*pid (\\d+)");
     private static final Pattern NODE = Pattern.compile("^\\s{4}(\\S+)\\s+.+?\\s+(http://\\S+)\\s+pid (\\d+)$");
+    private static final Pattern SUPERVISOR = Pattern.compile("Supervisor: (http://\\S+)/status ");
 
     record Node(String name, String url, long pid) {
     }
@@ -32,6 +33,8 @@ final class LocalFleetProcess implements AutoCloseable {
     final List<String> output = new CopyOnWriteArrayList<>();
     String gatewayUrl;
     long gatewayPid;
+    /** The supervisor's base URL ({@code /status}, {@code /metrics}). */
+    String supervisorUrl;
     final Map<String, Node> nodes = new LinkedHashMap<>();
 
     private LocalFleetProcess(Process process) {
@@ -87,6 +90,11 @@ final class LocalFleetProcess implements AutoCloseable {
             gatewayPid = Long.parseLong(g.group(2));
             return;
         }
+        Matcher sup = SUPERVISOR.matcher(line);
+        if (sup.find()) {
+            supervisorUrl = sup.group(1);
+            return;
+        }
         Matcher n = NODE.matcher(line);
         if (n.find()) {
             nodes.put(n.group(1), new Node(n.group(1), n.group(2), Long.parseLong(n.group(3))));
@@ -99,7 +107,7 @@ final class LocalFleetProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
+        process.toHandle().destroy(); // SIGTERM; Process.destroy() would also stop our reading of its output
         await().atMost(Duration.ofSeconds(30)).until(() -> !process.isAlive());
     }
 }

@@ -43,14 +43,17 @@ import java.util.function.LongSupplier;
  * A running gateway: one OpenAI-compatible endpoint in front of the configured nodes. Start it
  * with {@link #start(GatewayConfig, Clock)} (blocking, owns its Vert.x) or
  * {@link #start(Vertx, GatewayConfig, Clock)} (on the caller's Vert.x); both validate the
- * configuration first, run one health check and one telemetry scrape round, then listen. {@link #close()} stops
- * accepting, lets in-flight requests finish for a moment, and closes the node clients.
+ * configuration first, run one health check and one telemetry scrape round, then listen. {@link #close()}
+ * drains: the listener closes at once (new connections are refused), idle connections close, requests
+ * in flight get {@code listen.shutdownGrace} to finish, then what is left is closed.
  * Nodes join and leave while it runs through the admin API, through {@link #registry()}, and,
  * when {@link #watchConfig} was called, by edits of its YAML file.
  */
 public final class Gateway implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Gateway.class);
     private static final long START_TIMEOUT_SECONDS = 60;
-    private static final long SHUTDOWN_GRACE_SECONDS = 5;
+    /** What {@link #close()} allows beyond the grace: closing connections, clients and Vert.x. */
+    private static final Duration CLOSE_MARGIN = Duration.ofSeconds(10);
     /** How long the config file's directory must be quiet after a change before the file is read. */
     public static final Duration CONFIG_QUIET = Duration.ofMillis(250);
 
@@ -68,6 +71,7 @@ public final class Gateway implements AutoCloseable {
     private final List<String> deployments = new ArrayList<>();
     private int port;
     private ConfigWatcher watcher;
+    private Future<Void> stopping;
 
     private Gateway(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock) {
         this.vertx = vertx;
@@ -171,8 +175,9 @@ public final class Gateway implements AutoCloseable {
         int listenPort = ephemeral && ownsVertx ? -1 : config.listen().port();
         int instanceCount = ephemeral && !ownsVertx ? 1 : instances;
         java.util.Set<Integer> bound = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Duration grace = config.listen().shutdownGrace();
         return vertx.deployVerticle(() -> new ServerVerticle(routers, nodeClientOptions, nodePoolOptions, host,
-                                listenPort, bound),
+                                listenPort, bound, grace),
                         new DeploymentOptions().setInstances(instanceCount))
                 .compose(id -> {
                     deployments.add(id);
@@ -266,9 +271,20 @@ public final class Gateway implements AutoCloseable {
         return onEventLoop(vertx, health::checkAll);
     }
 
-    /** Stops accepting, waits briefly for in-flight requests, closes the node clients. */
-    public Future<Void> shutdown() {
-        return onEventLoop(vertx, this::stopAll);
+    /**
+     * Drains and stops: the listener closes at once, so new connections are refused (the port is
+     * free for a replacement at once, and a refused connection tells a client or load balancer
+     * that nothing was sent, so retrying elsewhere is safe); idle keep-alive connections close; a
+     * connection with a request in flight reads no new request and closes once its response
+     * ends. Requests still running after {@code listen.shutdownGrace} have their connections
+     * closed. Then the node clients close. Called again, it returns the same future.
+     */
+    public synchronized Future<Void> shutdown() {
+        // once: a shutdown hook and an explicit close may both ask, and a closed Vert.x runs nothing more
+        if (stopping == null) {
+            stopping = onEventLoop(vertx, this::stopAll);
+        }
+        return stopping;
     }
 
     private Future<Void> stopAll() {
@@ -279,22 +295,52 @@ public final class Gateway implements AutoCloseable {
         }
         health.stop();
         scraper.stop();
+        long started = System.nanoTime();
+        int inFlight = inFlight();
+        if (!deployments.isEmpty()) {
+            LOG.info("shutting down: new connections are refused; {} request(s) in flight get up to {} ms to finish",
+                    inFlight, config.listen().shutdownGrace().toMillis());
+        }
         List<Future<?>> undeployed = new ArrayList<>();
         for (String id : List.copyOf(deployments)) {
             undeployed.add(vertx.undeploy(id));
         }
+        boolean served = !deployments.isEmpty();
         deployments.clear();
         return Future.join(undeployed)
+                .onComplete(ignored -> {
+                    if (served) {
+                        long took = (System.nanoTime() - started) / 1_000_000;
+                        if (took >= config.listen().shutdownGrace().toMillis() && inFlight > 0) {
+                            LOG.warn("shutdown grace of {} ms over: closed the connections of requests still running",
+                                    config.listen().shutdownGrace().toMillis());
+                        } else {
+                            LOG.info("drained in {} ms", took);
+                        }
+                    }
+                })
                 .transform(ignored -> healthClient.close())
                 .transform(ignored -> scrapeClient.close())
                 .transform(ignored -> ownsVertx ? vertx.close() : Future.succeededFuture());
     }
 
-    /** Blocking {@link #shutdown()}; call it from a thread that is not a Vert.x event loop. */
+    private int inFlight() {
+        int n = 0;
+        for (NodeSnapshot s : registry.snapshots()) {
+            n += s.outstanding();
+        }
+        return n;
+    }
+
+    /**
+     * Blocking {@link #shutdown()}: returns once the drain is over, within {@code listen.shutdownGrace}
+     * and a few seconds; call it from a thread that is not a Vert.x event loop.
+     */
     @Override
     public void close() {
         try {
-            shutdown().toCompletionStage().toCompletableFuture().get(SHUTDOWN_GRACE_SECONDS * 4, TimeUnit.SECONDS);
+            shutdown().toCompletionStage().toCompletableFuture()
+                    .get(config.listen().shutdownGrace().plus(CLOSE_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -310,17 +356,19 @@ public final class Gateway implements AutoCloseable {
         private final String host;
         private final int port;
         private final java.util.Set<Integer> bound;
+        private final Duration grace;
         private HttpServer server;
         private HttpClient client;
 
         ServerVerticle(java.util.function.Function<HttpClient, GatewayRouter> routers, HttpClientOptions clientOptions,
-                       PoolOptions poolOptions, String host, int port, java.util.Set<Integer> bound) {
+                       PoolOptions poolOptions, String host, int port, java.util.Set<Integer> bound, Duration grace) {
             this.routers = routers;
             this.clientOptions = clientOptions;
             this.poolOptions = poolOptions;
             this.host = host;
             this.port = port;
             this.bound = bound;
+            this.grace = grace;
         }
 
         @Override
@@ -331,10 +379,16 @@ public final class Gateway implements AutoCloseable {
                     .onSuccess(s -> bound.add(s.actualPort()));
         }
 
+        /**
+         * Vert.x's shutdown unbinds first (the shared socket closes with its last instance), then
+         * closes idle connections, lets busy ones end their response, and closes the rest when the
+         * grace is over. The node client closes after that: by then every client connection is
+         * gone and with it (through cancellation) every upstream request.
+         */
         @Override
         public Future<?> stop() {
-            return server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS)
-                    .transform(ignored -> client.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS));
+            return server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)
+                    .transform(ignored -> client.close());
         }
     }
 }

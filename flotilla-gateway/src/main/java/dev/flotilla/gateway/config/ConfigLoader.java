@@ -45,7 +45,8 @@ public final class ConfigLoader {
 
     /** The schema, used for unknown keys and for resolving environment variable names. */
     private static final Shape SCHEMA = obj(
-            "listen", obj("host", leaf(), "port", leaf(), "maxBodyBytes", leaf(), "eventLoops", leaf()),
+            "listen", obj("host", leaf(), "port", leaf(), "maxBodyBytes", leaf(), "eventLoops", leaf(),
+                    "shutdownGrace", leaf()),
             "health", obj("interval", leaf(), "timeout", leaf(), "unhealthyAfter", leaf(), "healthyAfter", leaf(),
                     "passiveFailures", leaf(), "errorRateWindow", leaf(), "degradedErrorRate", leaf(),
                     "errorRateMinRequests", leaf(), "outlierFactor", leaf(), "outlierMinSamples", leaf(),
@@ -163,6 +164,11 @@ public final class ConfigLoader {
         if (l.eventLoops() < 0 || l.eventLoops() > GatewayConfig.Listen.MAX_EVENT_LOOPS) {
             p.add("listen.eventLoops: " + l.eventLoops() + " (expected 0 for one per core, or 1 to "
                     + GatewayConfig.Listen.MAX_EVENT_LOOPS + ")");
+        }
+        Duration grace = l.shutdownGrace();
+        if (grace == null || grace.isNegative() || grace.compareTo(GatewayConfig.Listen.MAX_SHUTDOWN_GRACE) > 0) {
+            p.add("listen.shutdownGrace: " + (grace == null ? "<missing>" : format(grace))
+                    + " (expected a duration from 0s to 1h: how long requests in flight may finish on shutdown)");
         }
         positive(p, "health.interval", c.health().interval());
         positive(p, "health.timeout", c.health().timeout());
@@ -455,7 +461,8 @@ public final class ConfigLoader {
             return new GatewayConfig.Listen(string(n, "listen.host", "host", d.host()),
                     integer(n, "listen.port", "port", d.port()),
                     size(n, "listen.maxBodyBytes", "maxBodyBytes", d.maxBodyBytes()),
-                    integer(n, "listen.eventLoops", "eventLoops", d.eventLoops()));
+                    integer(n, "listen.eventLoops", "eventLoops", d.eventLoops()),
+                    duration(n, "listen.shutdownGrace", "shutdownGrace", d.shutdownGrace()));
         }
 
         private GatewayConfig.Health health(ObjectNode n) {

@@ -66,19 +66,28 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
     /**
      * Where the OpenAI endpoint listens. Port 0 picks a free port (the gateway reports the bound one).
      *
-     * @param maxBodyBytes larger request bodies are refused with 413
-     * @param eventLoops   event loops serving requests, each with its own connections to the nodes;
-     *                     0 (the default) means one per core. A gateway that shares its machine with
-     *                     nodes, as under {@code flotilla up}, does better with fewer
+     * @param maxBodyBytes  larger request bodies are refused with 413
+     * @param eventLoops    event loops serving requests, each with its own connections to the nodes;
+     *                      0 (the default) means one per core. A gateway that shares its machine with
+     *                      nodes, as under {@code flotilla up}, does better with fewer
+     * @param shutdownGrace on shutdown the listener closes at once (new connections are refused) and
+     *                      requests in flight get this long to finish before their connections are
+     *                      closed; 0 closes them at once
      */
-    public record Listen(String host, int port, long maxBodyBytes, int eventLoops) {
+    public record Listen(String host, int port, long maxBodyBytes, int eventLoops, Duration shutdownGrace) {
         public static final String DEFAULT_HOST = "127.0.0.1";
         public static final int DEFAULT_PORT = 8080;
         public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
         public static final int MAX_EVENT_LOOPS = 256;
+        public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+        public static final Duration MAX_SHUTDOWN_GRACE = Duration.ofHours(1);
 
         public Listen(String host, int port, long maxBodyBytes) {
             this(host, port, maxBodyBytes, 0);
+        }
+
+        public Listen(String host, int port, long maxBodyBytes, int eventLoops) {
+            this(host, port, maxBodyBytes, eventLoops, DEFAULT_SHUTDOWN_GRACE);
         }
 
         public static Listen defaults() {
@@ -88,6 +97,11 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
         /** Loopback on this port (0 = any free port), default body limit. */
         public static Listen loopback(int port) {
             return new Listen(DEFAULT_HOST, port, DEFAULT_MAX_BODY_BYTES);
+        }
+
+        /** The same with another shutdown grace. */
+        public Listen withShutdownGrace(Duration grace) {
+            return new Listen(host, port, maxBodyBytes, eventLoops, grace);
         }
 
         /** The event loops to run: {@link #eventLoops()}, or one per core when it is 0. */

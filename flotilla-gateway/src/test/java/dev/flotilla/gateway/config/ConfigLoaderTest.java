@@ -74,6 +74,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_shutdownGraceFromYamlAndEnvironment_buildsListen() {
+        assertThat(loader.parse("listen: { shutdownGrace: 45s }", Map.of()).listen().shutdownGrace())
+                .isEqualTo(Duration.ofSeconds(45));
+        assertThat(loader.parse("listen: { shutdownGrace: 45s }", Map.of("FLOTILLA_LISTEN_SHUTDOWN_GRACE", "0s"))
+                .listen().shutdownGrace()).isZero();
+        assertThat(loader.parse("", Map.of()).listen().shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
     void parse_emptyText_givesDefaults() {
         assertThat(loader.parse("", Map.of())).isEqualTo(GatewayConfig.defaults());
         assertThat(GatewayConfig.defaults().listen().port()).isEqualTo(8080);
@@ -156,6 +165,10 @@ class ConfigLoaderTest {
                         "listen.maxBodyBytes: 10 (expected at least 1024 bytes, e.g. 16MiB)"),
                 named("negative event loops", "listen: { eventLoops: -1 }",
                         "listen.eventLoops: -1 (expected 0 for one per core, or 1 to 256)"),
+                named("shutdown grace above an hour", "listen: { shutdownGrace: 2h }",
+                        "listen.shutdownGrace: 7200000ms (expected a duration from 0s to 1h: how long requests in flight may finish on shutdown)"),
+                named("shutdown grace without unit", "listen: { shutdownGrace: 30 }",
+                        "listen.shutdownGrace: 30 (expected a duration like 500ms, 2s, 1m or 1h)"),
                 named("bad size", "listen: { maxBodyBytes: lots }",
                         "listen.maxBodyBytes: \"lots\" (expected a size in bytes like 1048576, 512KiB or 16MiB)"),
                 named("duration without unit", "health: { interval: 5 }",
@@ -303,6 +316,15 @@ class ConfigLoaderTest {
                         "nodes[1].url: \"127.0.0.1:2\" (expected an http(s) URL with host and port and no path, e.g. http://127.0.0.1:9001)"));
         assertThat(loader.validate(GatewayConfig.of(List.of(new GatewayConfig.Node("a", "http://127.0.0.1:1")))
                 .withListen(GatewayConfig.Listen.loopback(0)))).isNotNull();
+    }
+
+    @Test
+    void validate_negativeShutdownGraceBuiltInCode_isReported() {
+        GatewayConfig c = GatewayConfig.defaults()
+                .withListen(GatewayConfig.Listen.loopback(0).withShutdownGrace(Duration.ofSeconds(-1)));
+        assertThatThrownBy(() -> loader.validate(c))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "listen.shutdownGrace: -1000ms (expected a duration from 0s to 1h: how long requests in flight may finish on shutdown)"));
     }
 
     @Test
