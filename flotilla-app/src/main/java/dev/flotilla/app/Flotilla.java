@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "flotilla", mixinStandardHelpOptions = true, version = "flotilla 0.1.0",
         description = "Control plane for LLM inference on a fleet of heterogeneous machines.",
         subcommands = {UpCommand.class, GatewayCommand.class, NodeCommand.class, BenchCommand.class,
-            PlanCommand.class})
+                PlanCommand.class, SimCommand.class})
 public final class Flotilla implements Runnable {
 
     @CommandLine.Spec
