@@ -1,9 +1,6 @@
 package dev.flotilla.engine.sim;
 
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The simulated engine's automatic prefix cache, after vLLM's: the KV cache is split into blocks of
@@ -19,63 +16,93 @@ final class PrefixCache {
     /** Tokens per KV block (vLLM's default block size on GPUs). */
     static final int BLOCK_TOKENS = 16;
 
-    /** Blocks nobody holds, least recently used first (the eviction order). */
-    private final LinkedHashMap<Long, Boolean> free = new LinkedHashMap<>(16, 0.75f, false);
-    /** Blocks held by running generations, with how many hold each. */
-    private final Map<Long, Integer> held = new HashMap<>();
+    /** Every cached block by its hash, held or free. */
+    private final HashMap<Long, Block> blocks = new HashMap<>();
+    /**
+     * Sentinel of the free blocks' list, least recently used first (the eviction order). Our own
+     * intrusive list rather than a second map: only the unheld blocks, a subset of the map, are in
+     * LRU order, and a block moves in and out of it on every admission and release (the simulator
+     * does this millions of times an hour of traffic, so one map lookup per block matters).
+     */
+    private final Block free = new Block(0);
+    private int freeCount;
     private long queriedTokens;
     private long hitTokens;
+
+    PrefixCache() {
+        free.prev = free;
+        free.next = free;
+    }
 
     /**
      * Looks up a prompt's leading blocks, counts the query and the hit (in tokens), and holds every
      * full block of the prompt for the generation. Returns the prompt tokens whose KV is cached: at
      * most all but the last token, which is always computed so the model produces the next one.
      */
-    int admit(long[] blocks, int promptTokens) {
+    int admit(long[] hashes, int promptTokens) {
         int hitBlocks = 0;
-        while (hitBlocks < blocks.length && (held.containsKey(blocks[hitBlocks]) || free.containsKey(blocks[hitBlocks]))) {
-            hitBlocks++;
+        boolean hitting = true;
+        for (long hash : hashes) {
+            Block b = blocks.get(hash);
+            if (b == null) {
+                hitting = false;
+                b = new Block(hash);
+                blocks.put(hash, b);
+            } else {
+                if (hitting) {
+                    hitBlocks++;
+                }
+                if (b.holders == 0) {
+                    unlink(b);
+                }
+            }
+            b.holders++;
         }
         int cached = Math.min(hitBlocks * BLOCK_TOKENS, Math.max(0, promptTokens - 1));
         queriedTokens += promptTokens;
         hitTokens += cached;
-        for (long block : blocks) {
-            free.remove(block);
-            held.merge(block, 1, Integer::sum);
-        }
         return cached;
     }
 
     /** A generation ended: its blocks stay cached, most recently used, in the free part. */
-    void release(long[] blocks) {
+    void release(long[] hashes) {
         // later blocks of a prompt are evicted first: they are useful only if the earlier ones hit
-        for (int i = blocks.length - 1; i >= 0; i--) {
-            Integer n = held.get(blocks[i]);
-            if (n == null) {
-                continue; // held twice by this prompt (a repeated block hash): released already
+        for (int i = hashes.length - 1; i >= 0; i--) {
+            Block b = blocks.get(hashes[i]);
+            if (b == null || b.holders == 0) {
+                continue; // a repeated hash within one prompt: released already
             }
-            if (n > 1) {
-                held.put(blocks[i], n - 1);
-            } else {
-                held.remove(blocks[i]);
-                free.put(blocks[i], Boolean.TRUE);
+            if (--b.holders == 0) {
+                b.prev = free.prev;
+                b.next = free;
+                free.prev.next = b;
+                free.prev = b;
+                freeCount++;
             }
         }
     }
 
     /** Evicts least recently used free blocks until at most {@code freeBlocks} remain. */
     void fitFree(long freeBlocks) {
-        Iterator<Long> lru = free.keySet().iterator();
-        long excess = free.size() - Math.max(0, freeBlocks);
-        while (excess-- > 0 && lru.hasNext()) {
-            lru.next();
-            lru.remove();
+        long keep = Math.max(0, freeBlocks);
+        while (freeCount > keep) {
+            Block lru = free.next;
+            unlink(lru);
+            blocks.remove(lru.hash);
         }
+    }
+
+    private void unlink(Block b) {
+        b.prev.next = b.next;
+        b.next.prev = b.prev;
+        b.prev = null;
+        b.next = null;
+        freeCount--;
     }
 
     /** Blocks cached (held or free). */
     int size() {
-        return held.size() + free.size();
+        return blocks.size();
     }
 
     long queriedTokens() {
@@ -84,6 +111,18 @@ final class PrefixCache {
 
     long hitTokens() {
         return hitTokens;
+    }
+
+    /** One cached KV block: how many running generations hold it, and its place in the free list. */
+    private static final class Block {
+        final long hash;
+        int holders;
+        Block prev;
+        Block next;
+
+        Block(long hash) {
+            this.hash = hash;
+        }
     }
 
     /**
