@@ -19,11 +19,12 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * TEST ONLY: a tiny OpenAI-speaking node with behaviour the test controls: healthy or not, answer
- * normally, hang, close the connection, fail with 500, or hold a stream after its first chunk
+ * normally, hang, close the connection, fail with 500, refuse with 400, send malformed SSE, or hold
+ * a stream after its first chunk
  * until the test completes a promise. Answers carry the node's name as the response id.
  */
 final class StubNode {
-    enum Mode { NORMAL, HANG, CLOSE, FAIL }
+    enum Mode { NORMAL, HANG, CLOSE, FAIL, BAD_REQUEST, MALFORMED_SSE }
 
     final String name;
     private final Vertx vertx;
@@ -108,6 +109,10 @@ final class StubNode {
         switch (mode.get()) {
             case HANG -> req.connection().closeHandler(v -> closedMidStream.set(true));
             case CLOSE -> req.connection().close();
+            case BAD_REQUEST -> req.response().setStatusCode(400).putHeader("content-type", "application/json")
+                    .end("{\"error\":{\"message\":\"stub refuses\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"stub\"}}");
+            case MALFORMED_SSE -> req.response().setChunked(true).putHeader("content-type", Sse.CONTENT_TYPE)
+                    .end("data: {\"choices\":[{\"delta\":{\"cont\n\nevent: ???\n\n");
             case FAIL -> req.response().setStatusCode(500).putHeader("content-type", "application/json")
                     .end("{\"error\":{\"message\":\"stub failure\",\"type\":\"server_error\",\"param\":null,\"code\":\"stub\"}}");
             case NORMAL -> {
