@@ -44,12 +44,12 @@ public final class RequestPipeline {
     private final Failover failover;
     private final Scheduler scheduler;
 
-    /** A pipeline with the default failover settings and no timers (for tests that do not send requests). */
+    /** A pipeline with the default failover settings, timers of the Vert.x that runs each request. */
     public RequestPipeline(Scheduler scheduler, NodeRegistry registry, Forwarder forwarder, GatewayMetrics metrics,
                            LongSupplier nanoTicker) {
         this(scheduler, registry, forwarder, metrics, nanoTicker, new Failover(GatewayConfig.defaults(),
                 new RetryBudget(GatewayConfig.Retry.defaults(), nanoTicker),
-                new NodeCircuits(GatewayConfig.Circuit.defaults(), Clock.systemUTC(), (n, s) -> { }), null));
+                new NodeCircuits(GatewayConfig.Circuit.defaults(), Clock.systemUTC(), (n, s) -> { }), Timers.current()));
     }
 
     public RequestPipeline(Scheduler scheduler, NodeRegistry registry, Forwarder forwarder, GatewayMetrics metrics,

@@ -9,6 +9,24 @@ public interface Timers {
 
     void cancel(long id);
 
+    /**
+     * Vert.x timers of whichever Vert.x runs the calling thread's context (for a pipeline built
+     * without one; requests always run on an event loop).
+     */
+    static Timers current() {
+        return new Timers() {
+            @Override
+            public long schedule(long delayMillis, Runnable action) {
+                return io.vertx.core.Vertx.currentContext().owner().setTimer(Math.max(1, delayMillis), id -> action.run());
+            }
+
+            @Override
+            public void cancel(long id) {
+                io.vertx.core.Vertx.currentContext().owner().cancelTimer(id);
+            }
+        };
+    }
+
     /** Vert.x timers: a timer set from an event loop fires on that loop, so request state stays confined. */
     static Timers of(Vertx vertx) {
         return new Timers() {

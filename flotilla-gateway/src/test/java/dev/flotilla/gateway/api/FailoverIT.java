@@ -259,4 +259,38 @@ class FailoverIT {
         assertThat(metric(m, "flotilla_retries_total{model=\"m\",reason=\"server_error\"}")).isEqualTo(upstream - requests);
         assertThat(metric(m, "flotilla_retry_budget_exhausted_total")).isPositive();
     }
+
+    @Test
+    void request_nonStreamedToSilentNode_idleTimeoutOfTheModelRetriedElsewhere() throws Exception {
+        StubNode silent = stub("silent", StubNode.Mode.HANG);
+        StubNode good = stub("good", StubNode.Mode.NORMAL);
+        Map<String, GatewayConfig.Model> models = Map.of("m", new GatewayConfig.Model(
+                new GatewayConfig.Timeouts(null, null, Duration.ofMillis(300), null)));
+        Gateway g = gateway(noCircuit(), models, silent.name, silent.url(), good.name, good.url());
+
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> r = post(g, CHAT);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("\"id\":\"good\"");
+        }
+        assertThat(silent.inferenceRequests.get()).isPositive();
+        assertThat(metric(metrics(g), "flotilla_retries_total{model=\"m\",reason=\"timeout\"}"))
+                .isEqualTo(silent.inferenceRequests.get());
+    }
+
+    @Test
+    void request_totalTimeoutOfTheModel_504AndNotRetried() throws Exception {
+        StubNode a = stub("a", StubNode.Mode.HANG);
+        StubNode b = stub("b", StubNode.Mode.HANG);
+        Map<String, GatewayConfig.Model> models = Map.of("m", new GatewayConfig.Model(
+                new GatewayConfig.Timeouts(null, null, null, Duration.ofMillis(400))));
+        Gateway g = gateway(noCircuit(), models, a.name, a.url(), b.name, b.url());
+
+        HttpResponse<String> r = post(g, CHAT_STREAM);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
+        assertThat(r.body()).contains("total timeout of 400 ms");
+        assertThat(a.inferenceRequests.get() + b.inferenceRequests.get()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.closedMidStream.get() || b.closedMidStream.get());
+        assertThat(metrics(g)).doesNotContain("flotilla_retries_total{");
+    }
 }
