@@ -66,6 +66,7 @@ public final class GatewayMetrics {
     static final String SCRAPE_FAILURES = "flotilla.scrape.failures";
     static final String STATE_TRANSITIONS = "flotilla.node.state.transitions";
     static final String RETRIES = "flotilla.retries";
+    static final String CONTINUATIONS = "flotilla.stream.continuations";
     static final String RETRY_BUDGET_EXHAUSTED = "flotilla.retry.budget.exhausted";
     static final String CIRCUIT_TRANSITIONS = "flotilla.node.circuit.transitions";
 
@@ -184,6 +185,15 @@ public final class GatewayMetrics {
         Counter.builder(RETRIES)
                 .description("Requests sent again to another node after a failure before the client received anything")
                 .tags("model", model, "reason", reason)
+                .register(registry)
+                .increment();
+    }
+
+    /** Counts one stream continued on another node after its node failed mid-stream (also counted as a retry). */
+    public void continuation(String model) {
+        Counter.builder(CONTINUATIONS)
+                .description("Streams continued on another node from the text already sent, after their node failed")
+                .tags("model", model)
                 .register(registry)
                 .increment();
     }

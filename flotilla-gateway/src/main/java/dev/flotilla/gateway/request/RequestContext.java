@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class RequestContext {
     private final Endpoint endpoint;
-    private final Buffer body;
+    private Buffer body;
     private final HttpServerResponse response;
     private final long startNanos;
 
@@ -43,6 +43,7 @@ public final class RequestContext {
     private Throwable failure;
 
     private GatewayConfig.Timeouts timeouts;
+    private Continuation continuation;
     private int attempts;
     private boolean permitHeld;
     private boolean dispatchedAttempt;
@@ -63,8 +64,23 @@ public final class RequestContext {
         return endpoint;
     }
 
+    /** The body sent to the node: the client's, or a continuation's after a node failed mid-stream. */
     public Buffer body() {
         return body;
+    }
+
+    /** Continues a stream on another node with this body; the stream's events are rewritten from now on. */
+    void continueWith(Buffer continuationBody) {
+        this.body = continuationBody;
+    }
+
+    /** The kept output of a successful stream, for continuing it elsewhere; null for other requests. */
+    Continuation continuation() {
+        return continuation;
+    }
+
+    void continuation(Continuation continuation) {
+        this.continuation = continuation;
     }
 
     public HttpServerResponse response() {

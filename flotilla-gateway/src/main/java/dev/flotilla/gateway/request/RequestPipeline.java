@@ -12,6 +12,7 @@ import dev.flotilla.gateway.scheduling.Scheduler;
 import dev.flotilla.protocol.ApiException;
 import dev.flotilla.protocol.ErrorBody;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +27,9 @@ import java.util.function.LongSupplier;
  * anything (node unreachable or reset, 5xx, timeout before the first token) is retried on a node
  * not tried yet, up to {@code dispatch.retry.maxAttempts} attempts and only while the
  * {@link RetryBudget} has room; 4xx answers are never retried. When no retry is made a 5xx answer
- * is passed to the client unchanged.
+ * is passed to the client unchanged. A stream that fails after the client has received part of it
+ * is continued on another node from the text already sent ({@link Continuation}), within the same
+ * attempt limit and budget.
  */
 public final class RequestPipeline {
     private final Stage parse = new ParseStage();
@@ -103,9 +106,20 @@ public final class RequestPipeline {
 
     private Future<Void> retryOrGiveUp(RequestContext ctx, Throwable err) {
         String reason = retryReason(err);
-        if (reason == null || !ctx.dispatchedAttempt() || ctx.clientGone() || ctx.totalTimedOut()
-                || ctx.response().headWritten()) {
+        if (reason == null || !ctx.dispatchedAttempt() || ctx.clientGone() || ctx.totalTimedOut()) {
             return giveUp(ctx, err);
+        }
+        // the client has part of a stream: only a continuation on another node can save it
+        Buffer continuation = null;
+        if (ctx.response().headWritten()) {
+            if (ctx.continuation() == null || !untriedNodeLeft(ctx)
+                    || ctx.attempts() >= failover.config().dispatch().retry().maxAttempts()) {
+                return giveUp(ctx, err);
+            }
+            continuation = ctx.continuation().continuationBody(ctx.endpoint(), ctx.body());
+            if (continuation == null) {
+                return giveUp(ctx, err);
+            }
         }
         if (ctx.attempts() >= failover.config().dispatch().retry().maxAttempts() || !untriedNodeLeft(ctx)) {
             return giveUp(ctx, err);
@@ -116,6 +130,10 @@ public final class RequestPipeline {
         }
         metrics.retry(metrics.modelLabel(ctx.request().model()), reason);
         abandonAttempt(ctx, err);
+        if (continuation != null) {
+            metrics.continuation(metrics.modelLabel(ctx.request().model()));
+            ctx.continueWith(continuation);
+        }
         return attempt(ctx).recover(next -> retryOrGiveUp(ctx, next));
     }
 

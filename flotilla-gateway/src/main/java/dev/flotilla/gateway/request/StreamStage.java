@@ -2,6 +2,7 @@ package dev.flotilla.gateway.request;
 
 import dev.flotilla.gateway.dispatch.Forwarder;
 import dev.flotilla.gateway.dispatch.NodeBadAnswerException;
+import dev.flotilla.gateway.dispatch.NodeErrorStatusException;
 import dev.flotilla.gateway.observability.GatewayMetrics;
 import dev.flotilla.protocol.Sse;
 import io.vertx.core.Future;
@@ -72,12 +73,27 @@ final class StreamStage implements Stage {
         boolean timed = ok && stream;
         // a successful stream's bytes are held back until its first event with output, so that a node
         // that fails before its first token has sent the client nothing and the request can be retried
-        Buffer[] held = {timed ? Buffer.buffer() : null};
+        Buffer[] held = {timed && !out.headWritten() ? Buffer.buffer() : null};
+        Continuation continuation = ctx.continuation();
+        boolean resuming = continuation != null && continuation.resuming();
+        if (resuming && !ok) {
+            // a continuation's error status cannot reach a client whose stream has begun
+            done.tryFail(new NodeErrorStatusException(node, in.statusCode()));
+            return done.future();
+        }
+        if (timed && continuation == null) {
+            ctx.continuation(new Continuation());
+        }
+        Continuation keep = timed && !resuming ? ctx.continuation() : null;
         in.handler(chunk -> {
+            if (resuming) {
+                chunk = continuation.rewrite(chunk);
+            }
             if (scanner != null) {
                 int events = scanner.feed(chunk);
                 if (timed && events > 0) {
                     outputEvents(ctx, series, events, nanoTicker.getAsLong());
+                    cancelAttemptTimer(ctx);
                 }
             }
             if (held[0] != null) {
@@ -85,11 +101,13 @@ final class StreamStage implements Stage {
                 if (scanner.outputEvents() == 0) {
                     return;
                 }
-                cancelAttemptTimer(ctx);
                 chunk = held[0];
                 held[0] = null;
             }
             writeHead(ctx, in, out);
+            if (keep != null) {
+                keep.sent(chunk);
+            }
             out.write(chunk);
             if (out.writeQueueFull()) {
                 in.pause();

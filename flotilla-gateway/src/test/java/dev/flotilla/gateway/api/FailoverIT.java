@@ -293,4 +293,81 @@ class FailoverIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> a.closedMidStream.get() || b.closedMidStream.get());
         assertThat(metrics(g)).doesNotContain("flotilla_retries_total{");
     }
+
+    /** The data of each SSE event of a response body. */
+    private static List<String> events(String body) {
+        List<String> data = new ArrayList<>();
+        for (String event : body.split("\n\n")) {
+            if (event.startsWith("data: ")) {
+                data.add(event.substring(6));
+            }
+        }
+        return data;
+    }
+
+    private static String text(List<String> events, String field) {
+        StringBuilder text = new StringBuilder();
+        for (String e : events) {
+            if (!e.equals("[DONE]")) {
+                JsonArray choices = new JsonObject(e).getJsonArray("choices");
+                if (choices != null && !choices.isEmpty()) {
+                    JsonObject c = choices.getJsonObject(0);
+                    String piece = field.equals("text") ? c.getString("text") : c.getJsonObject("delta", new JsonObject()).getString("content");
+                    text.append(piece == null ? "" : piece);
+                }
+            }
+        }
+        return text.toString();
+    }
+
+    @Test
+    void stream_completionNodeDiesAfterFirstToken_continuedOnAnotherNodeAsOneStream() throws Exception {
+        StubNode dying = stub("dying", StubNode.Mode.DIE_AFTER_FIRST);
+        StubNode good = stub("good", StubNode.Mode.NORMAL);
+        Gateway g = gateway(noCircuit(), Map.of(), dying.name, dying.url(), good.name, good.url());
+
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(g.url().resolve("/v1/completions"))
+                .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"Once\",\"max_tokens\":50,"
+                        + "\"stream\":true,\"stream_options\":{\"include_usage\":true}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<String> events = events(r.body());
+        assertThat(text(events, "text")).as("the dying node's 'one', then the other's answer").isEqualTo("oneonetwo");
+        assertThat(events.getLast()).isEqualTo("[DONE]");
+        assertThat(events.stream().filter(e -> e.equals("[DONE]"))).hasSize(1);
+        for (String e : events.subList(0, events.size() - 1)) {
+            assertThat(new JsonObject(e).getString("id")).as(e).isEqualTo("dying");
+        }
+        JsonObject continuation = new JsonObject(good.lastBody.get());
+        assertThat(continuation.getString("prompt")).isEqualTo("Onceone");
+        assertThat(continuation.getInteger("max_tokens")).isEqualTo(49);
+        JsonObject usage = new JsonObject(events.get(events.size() - 2)).getJsonObject("usage");
+        // the continuing node reports 4 prompt (with the 1 token of partial answer) and 9 generated
+        assertThat(usage.getInteger("completion_tokens")).isEqualTo(10);
+        assertThat(usage.getInteger("prompt_tokens")).isEqualTo(3);
+        String m = metrics(g);
+        assertThat(metric(m, "flotilla_stream_continuations_total{model=\"m\"}")).isEqualTo(1);
+    }
+
+    @Test
+    void stream_chatNodeDiesAfterFirstToken_continuationEndsWithAssistantMessageToContinue() throws Exception {
+        StubNode dying = stub("dying", StubNode.Mode.DIE_AFTER_FIRST);
+        StubNode good = stub("good", StubNode.Mode.NORMAL);
+        Gateway g = gateway(noCircuit(), Map.of(), dying.name, dying.url(), good.name, good.url());
+
+        HttpResponse<String> r = post(g, CHAT_STREAM);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<String> events = events(r.body());
+        assertThat(text(events, "content")).isEqualTo("oneonetwo");
+        assertThat(events.stream().filter(e -> e.contains("\"role\""))).as("one role chunk").hasSize(1);
+        JsonObject continuation = new JsonObject(good.lastBody.get());
+        JsonArray messages = continuation.getJsonArray("messages");
+        assertThat(messages.getJsonObject(messages.size() - 1).getMap())
+                .containsEntry("role", "assistant").containsEntry("content", "one");
+        assertThat(continuation.getBoolean("continue_final_message")).isTrue();
+        assertThat(continuation.getBoolean("add_generation_prompt")).isFalse();
+    }
 }

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * until the test completes a promise. Answers carry the node's name as the response id.
  */
 final class StubNode {
-    enum Mode { NORMAL, HANG, CLOSE, FAIL, BAD_REQUEST, MALFORMED_SSE }
+    enum Mode { NORMAL, HANG, CLOSE, FAIL, BAD_REQUEST, MALFORMED_SSE, DIE_AFTER_FIRST }
 
     final String name;
     private final Vertx vertx;
@@ -115,7 +115,7 @@ final class StubNode {
                     .end("data: {\"choices\":[{\"delta\":{\"cont\n\nevent: ???\n\n");
             case FAIL -> req.response().setStatusCode(500).putHeader("content-type", "application/json")
                     .end("{\"error\":{\"message\":\"stub failure\",\"type\":\"server_error\",\"param\":null,\"code\":\"stub\"}}");
-            case NORMAL -> {
+            case NORMAL, DIE_AFTER_FIRST -> {
                 if (!stream) {
                     req.response().putHeader("content-type", "application/json").end(OpenAiJson.response(endpoint, name,
                             1, "m", "hello from " + name, FinishReason.STOP, new Usage(1, 2)));
@@ -129,6 +129,10 @@ final class StubNode {
                 });
                 resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", "assistant", "one", null, usage)));
                 firstChunkSent.set(true);
+                if (mode.get() == Mode.DIE_AFTER_FIRST) {
+                    req.connection().close();
+                    return;
+                }
                 Promise<Void> p = hold.get();
                 Future<Void> gate = p == null ? Future.succeededFuture() : p.future();
                 gate.onComplete(v -> {
