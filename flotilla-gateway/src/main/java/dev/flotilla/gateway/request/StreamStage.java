@@ -77,7 +77,8 @@ final class StreamStage implements Stage {
         Continuation continuation = ctx.continuation();
         boolean resuming = continuation != null && continuation.resuming();
         if (resuming && !ok) {
-            // a continuation's error status cannot reach a client whose stream has begun
+            // a continuation's error status cannot reach a client whose stream has begun; its answer is dropped
+            ctx.abandonUpstream();
             done.tryFail(new NodeErrorStatusException(node, in.statusCode()));
             return done.future();
         }
