@@ -14,7 +14,11 @@ import dev.flotilla.gateway.fleet.telemetry.NodeHistory;
 import dev.flotilla.gateway.health.HealthChecker;
 import dev.flotilla.gateway.health.TelemetryScraper;
 import dev.flotilla.gateway.observability.GatewayMetrics;
+import dev.flotilla.gateway.request.Failover;
+import dev.flotilla.gateway.request.NodeCircuits;
 import dev.flotilla.gateway.request.RequestPipeline;
+import dev.flotilla.gateway.request.RetryBudget;
+import dev.flotilla.gateway.request.Timers;
 import dev.flotilla.gateway.scheduling.Scheduler;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
 import io.vertx.core.DeploymentOptions;
@@ -162,9 +166,19 @@ public final class Gateway implements AutoCloseable {
         long created = clock.instant().getEpochSecond();
         // each server instance gets its own node client, so that a request and its upstream
         // connection live on the same event loop: a shared client hops every chunk between loops
-        AdminApi admin = new AdminApi(registry, scraper::history, clock, errors);
+        // shared by every event loop: the retry budget counts the gateway's traffic, a circuit a node's
+        NodeCircuits circuits = new NodeCircuits(config.dispatch().circuit(), clock, metrics::circuitTransition);
+        registry.addMembershipListener(e -> {
+            if (e instanceof dev.flotilla.gateway.fleet.MembershipEvent.Removed removed) {
+                circuits.remove(removed.node());
+            }
+        });
+        Failover failover = new Failover(config, new RetryBudget(config.dispatch().retry(), ticker), circuits,
+                Timers.of(vertx));
+        AdminApi admin = new AdminApi(registry, scraper::history, clock, errors, circuits::state);
         java.util.function.Function<HttpClient, GatewayRouter> routers = client -> new GatewayRouter(
-                new RequestPipeline(scheduler, registry, new Forwarder(client, config.dispatch()), metrics, ticker),
+                new RequestPipeline(scheduler, registry, new Forwarder(client, config.dispatch()), metrics, ticker,
+                        failover),
                 registry, metrics, errors, config.listen().maxBodyBytes(), created, ticker, admin);
         String host = config.listen().host();
         int instances = config.listen().effectiveEventLoops();

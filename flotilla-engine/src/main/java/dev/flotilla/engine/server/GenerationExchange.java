@@ -6,6 +6,7 @@ import dev.flotilla.engine.GenerationRequest;
 import dev.flotilla.engine.PromptTooLongException;
 import dev.flotilla.engine.TokenListener;
 import dev.flotilla.protocol.ApiException;
+import dev.flotilla.protocol.ChatMessage;
 import dev.flotilla.protocol.Endpoint;
 import dev.flotilla.protocol.ErrorBody;
 import dev.flotilla.protocol.FinishReason;
@@ -16,9 +17,11 @@ import dev.flotilla.protocol.Sse;
 import dev.flotilla.protocol.Usage;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -76,8 +79,33 @@ final class GenerationExchange implements TokenListener {
         new GenerationExchange(ctx, request, engine, metrics, clock).submit();
     }
 
+    /**
+     * The chat prompt. With {@code "continue_final_message": true} (vLLM's name) and a last message
+     * from the assistant, the answer continues that message instead of starting a new turn: the
+     * prompt is the template of the messages before it, which ends where an assistant answer starts,
+     * followed by the message's text. A gateway sends this to continue a stream whose node failed.
+     */
+    private String chatPrompt() {
+        List<ChatMessage> messages = request.messages();
+        ChatMessage last = messages.isEmpty() ? null : messages.getLast();
+        if (last != null && "assistant".equals(last.role()) && continueFinalMessage()) {
+            return engine.chatPrompt(messages.subList(0, messages.size() - 1)) + last.content();
+        }
+        return engine.chatPrompt(messages);
+    }
+
+    /** Read from the body only for a chat whose last message is the assistant's (the parser skips unknown fields). */
+    private boolean continueFinalMessage() {
+        try {
+            Object flag = new JsonObject(ctx.body().buffer()).getValue("continue_final_message");
+            return Boolean.TRUE.equals(flag);
+        } catch (RuntimeException notAnObject) {
+            return false;
+        }
+    }
+
     private void submit() {
-        String prompt = request.endpoint() == Endpoint.CHAT ? engine.chatPrompt(request.messages()) : request.prompt();
+        String prompt = request.endpoint() == Endpoint.CHAT ? chatPrompt() : request.prompt();
         long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
         GenerationRequest generationRequest = new GenerationRequest(id, prompt,
                 request.maxTokens() == null ? 0 : request.maxTokens(), request.temperature(), request.topP(), seed,

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.flotilla.engine.sim.AcceleratorProfile;
 import dev.flotilla.engine.sim.SimulatedEngine;
+import dev.flotilla.protocol.ChatMessage;
 import dev.flotilla.protocol.PrometheusText;
 import dev.flotilla.protocol.Sse;
 import io.vertx.core.Promise;
@@ -106,6 +107,26 @@ class NodeServerIT {
         assertThat(usage.getInteger("completion_tokens")).isEqualTo(5);
         assertThat(usage.getInteger("prompt_tokens"))
                 .isEqualTo(whole.json().getJsonObject("usage").getInteger("prompt_tokens"));
+    }
+
+    @Test
+    void chat_continueFinalMessage_promptContinuesTheAssistantMessageInsteadOfANewTurn() throws Exception {
+        String messages = ",\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"},"
+                + "{\"role\":\"assistant\",\"content\":\"there was a\"}]}";
+        String base = "{\"model\":\"" + MODEL + "\",\"temperature\":0,\"max_tokens\":2";
+        Reply continued = call(HttpMethod.POST, "/v1/chat/completions",
+                base + ",\"continue_final_message\":true,\"add_generation_prompt\":false" + messages);
+        Reply newTurn = call(HttpMethod.POST, "/v1/chat/completions", base + messages);
+        assertThat(continued.status()).isEqualTo(200);
+        assertThat(newTurn.status()).isEqualTo(200);
+        String expected = engine.chatPrompt(List.of(new ChatMessage("user", "Once upon a time"))) + "there was a";
+        assertThat(continued.json().getJsonObject("usage").getInteger("prompt_tokens"))
+                .isEqualTo(engine.countTokens(expected));
+        String opened = engine.chatPrompt(List.of(new ChatMessage("user", "Once upon a time"),
+                new ChatMessage("assistant", "there was a")));
+        assertThat(newTurn.json().getJsonObject("usage").getInteger("prompt_tokens"))
+                .isEqualTo(engine.countTokens(opened))
+                .isNotEqualTo(engine.countTokens(expected));
     }
 
     @Test

@@ -53,9 +53,17 @@ public final class AdminApi {
     private final Function<String, NodeHistory> histories;
     private final Clock clock;
     private final ErrorResponses errors;
+    private final Function<String, String> circuits;
 
     /** @param histories the history of a node by name (null for an unknown node) */
     public AdminApi(NodeRegistry registry, Function<String, NodeHistory> histories, Clock clock, ErrorResponses errors) {
+        this(registry, histories, clock, errors, node -> "closed");
+    }
+
+    /** @param circuits a node's circuit breaker state ({@code closed}, {@code open}, {@code half_open}) */
+    public AdminApi(NodeRegistry registry, Function<String, NodeHistory> histories, Clock clock, ErrorResponses errors,
+                    Function<String, String> circuits) {
+        this.circuits = circuits;
         this.registry = registry;
         this.histories = histories;
         this.clock = clock;
@@ -191,6 +199,7 @@ public final class AdminApi {
     /** The node's JSON as in {@code /admin/fleet}, with whether it is being removed and its median TTFT per model. */
     private JsonObject nodeOf(NodeSnapshot s, Instant now) {
         return node(s, now, registry.isRemoving(s.name()))
+                .put("circuit", circuits.apply(s.name()))
                 .put("ttft_p50_ms", millis(registry.medianTimesToFirstTokenMillis(s.name())));
     }
 

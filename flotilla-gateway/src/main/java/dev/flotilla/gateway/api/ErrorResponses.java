@@ -1,5 +1,6 @@
 package dev.flotilla.gateway.api;
 
+import dev.flotilla.gateway.dispatch.NodeBadAnswerException;
 import dev.flotilla.gateway.dispatch.NodeTimeoutException;
 import dev.flotilla.gateway.dispatch.NodeUnreachableException;
 import dev.flotilla.gateway.request.ClientCancelledException;
@@ -10,7 +11,8 @@ import io.vertx.core.http.HttpServerResponse;
 
 /**
  * Maps a request's failure to the OpenAI error body and status the client gets, in one place:
- * client mistakes 4xx naming the field, no node up 503 with Retry-After, an unreachable node 502,
+ * client mistakes 4xx naming the field, no node up 503 with Retry-After, an unreachable node or a
+ * malformed answer 502,
  * a silent node 504, anything else 500.
  */
 public final class ErrorResponses {
@@ -32,6 +34,10 @@ public final class ErrorResponses {
         if (failure instanceof NodeUnreachableException e) {
             return new ApiException(502, new ErrorBody("The node could not be reached: " + e.getMessage(),
                     ErrorBody.SERVER_ERROR, null, "node_unreachable"));
+        }
+        if (failure instanceof NodeBadAnswerException e) {
+            return new ApiException(502, new ErrorBody("The node's answer was malformed: " + e.getMessage(),
+                    ErrorBody.SERVER_ERROR, null, "node_bad_answer"));
         }
         if (failure instanceof NodeTimeoutException e) {
             return new ApiException(504, new ErrorBody("The node did not answer in time: " + e.getMessage(),

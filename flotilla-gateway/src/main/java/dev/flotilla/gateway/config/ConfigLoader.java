@@ -52,10 +52,19 @@ public final class ConfigLoader {
                     "errorRateMinRequests", leaf(), "outlierFactor", leaf(), "outlierMinSamples", leaf(),
                     "outlierWindow", leaf()),
             "routing", obj("policy", leaf()),
-            "dispatch", obj("connectTimeout", leaf(), "idleTimeout", leaf(), "poolSize", leaf()),
+            "dispatch", obj("connectTimeout", leaf(), "idleTimeout", leaf(), "poolSize", leaf(),
+                    "firstTokenTimeout", leaf(), "totalTimeout", leaf(),
+                    "retry", obj("maxAttempts", leaf(), "budgetRatio", leaf(), "budgetWindow", leaf(),
+                            "budgetMinRetries", leaf()),
+                    "circuit", obj("failureRateThreshold", leaf(), "minimumRequests", leaf(), "windowSize", leaf(),
+                            "openFor", leaf(), "halfOpenRequests", leaf())),
             "nodes", new ListOf(obj("name", leaf(), "url", leaf(), "accelerator", leaf(),
                     "memoryGb", leaf(), "tflops", leaf())),
-            "telemetry", obj("interval", leaf(), "timeout", leaf(), "history", leaf(), "staleAfter", leaf()));
+            "telemetry", obj("interval", leaf(), "timeout", leaf(), "history", leaf(), "staleAfter", leaf()),
+            // keyed by model name; not reachable from environment variables (names are free-form)
+            "models", new MapOf(obj("timeouts", obj("connect", leaf(), "firstToken", leaf(), "idle", leaf(),
+                    "total", leaf()))));
+    private static final Obj MODEL_SHAPE = (Obj) ((MapOf) ((Obj) SCHEMA).fields().get("models")).value();
 
     private static final Obj NODE_SHAPE = (Obj) ((ListOf) ((Obj) SCHEMA).fields().get("nodes")).element();
     /** Strict JSON for the admin API: no trailing garbage, no key given twice. */
@@ -182,7 +191,21 @@ public final class ConfigLoader {
         if (c.dispatch().poolSize() < 1 || c.dispatch().poolSize() > 10_000) {
             p.add("dispatch.poolSize: " + c.dispatch().poolSize() + " (expected an integer from 1 to 10000)");
         }
+        dispatchProblems(p, c.dispatch());
         telemetryProblems(p, c.telemetry());
+        for (Map.Entry<String, GatewayConfig.Model> m : c.models().entrySet()) {
+            String path = "models." + m.getKey();
+            if (m.getKey() == null || m.getKey().isBlank()) {
+                p.add("models: " + show(m.getKey()) + " (expected a model name as the key)");
+            }
+            GatewayConfig.Timeouts t = m.getValue() == null ? null : m.getValue().timeouts();
+            if (t != null) {
+                optionalPositive(p, path + ".timeouts.connect", t.connect());
+                optionalPositive(p, path + ".timeouts.firstToken", t.firstToken());
+                optionalPositive(p, path + ".timeouts.idle", t.idle());
+                optionalPositive(p, path + ".timeouts.total", t.total());
+            }
+        }
         Map<String, Integer> seen = new HashMap<>();
         Map<String, Integer> servers = new HashMap<>();
         for (int i = 0; i < c.nodes().size(); i++) {
@@ -254,6 +277,40 @@ public final class ConfigLoader {
                     + GatewayConfig.Health.MAX_OUTLIER_SAMPLES + ": samples a node needs before its latency is judged)");
         }
         positive(p, "health.outlierWindow", h.outlierWindow());
+    }
+
+    private static void dispatchProblems(List<String> p, GatewayConfig.Dispatch d) {
+        positive(p, "dispatch.firstTokenTimeout", d.firstTokenTimeout());
+        positive(p, "dispatch.totalTimeout", d.totalTimeout());
+        GatewayConfig.Retry r = d.retry();
+        if (r.maxAttempts() < 1 || r.maxAttempts() > 10) {
+            p.add("dispatch.retry.maxAttempts: " + r.maxAttempts()
+                    + " (expected an integer from 1 to 10: attempts per request, the first included; 1 turns retries off)");
+        }
+        if (!(r.budgetRatio() >= 0 && r.budgetRatio() <= 1)) {
+            p.add("dispatch.retry.budgetRatio: " + r.budgetRatio()
+                    + " (expected a fraction from 0 to 1: the share of recent requests that may be retried, e.g. 0.2)");
+        }
+        positive(p, "dispatch.retry.budgetWindow", r.budgetWindow());
+        if (r.budgetMinRetries() < 0 || r.budgetMinRetries() > 1000) {
+            p.add("dispatch.retry.budgetMinRetries: " + r.budgetMinRetries()
+                    + " (expected an integer from 0 to 1000: retries always allowed per window)");
+        }
+        GatewayConfig.Circuit c = d.circuit();
+        if (!(c.failureRateThreshold() > 0 && c.failureRateThreshold() <= 100)) {
+            p.add("dispatch.circuit.failureRateThreshold: " + c.failureRateThreshold()
+                    + " (expected a percentage above 0 and at most 100, e.g. 50)");
+        }
+        count(p, "dispatch.circuit.windowSize", c.windowSize(), "the last requests counted per node");
+        count(p, "dispatch.circuit.minimumRequests", c.minimumRequests(), "requests before the failure rate counts");
+        count(p, "dispatch.circuit.halfOpenRequests", c.halfOpenRequests(), "requests let through while half-open");
+        positive(p, "dispatch.circuit.openFor", c.openFor());
+    }
+
+    private static void optionalPositive(List<String> p, String path, Duration d) {
+        if (d != null) {
+            positive(p, path, d);
+        }
     }
 
     private static void count(List<String> p, String path, int value, String meaning) {
@@ -428,7 +485,50 @@ public final class ConfigLoader {
             checkKeys(root, "", (Obj) SCHEMA);
             return new GatewayConfig(listen(section(root, "listen")), health(section(root, "health")),
                     routing(section(root, "routing")), dispatch(section(root, "dispatch")), nodes(root.get("nodes")),
-                    telemetry(section(root, "telemetry")));
+                    telemetry(section(root, "telemetry")), models(root.get("models")));
+        }
+
+        private Map<String, GatewayConfig.Model> models(JsonNode n) {
+            if (n == null || n.isNull()) {
+                return Map.of();
+            }
+            if (!(n instanceof ObjectNode o)) {
+                problems.add("models: " + show(n) + " (expected a mapping from model name to its settings)");
+                return Map.of();
+            }
+            Map<String, GatewayConfig.Model> out = new LinkedHashMap<>();
+            o.fields().forEachRemaining(e -> {
+                String path = "models." + e.getKey();
+                if (!(e.getValue() instanceof ObjectNode m)) {
+                    problems.add(path + ": " + show(e.getValue()) + " (expected a mapping, e.g. {timeouts: {firstToken: 30s}})");
+                    return;
+                }
+                checkKeys(m, path, MODEL_SHAPE);
+                GatewayConfig.Timeouts timeouts = null;
+                ObjectNode t = child(m, path, "timeouts");
+                if (t != null) {
+                    checkKeys(t, path + ".timeouts", (Obj) MODEL_SHAPE.fields().get("timeouts"));
+                    String at = path + ".timeouts.";
+                    timeouts = new GatewayConfig.Timeouts(duration(t, at + "connect", "connect", null),
+                            duration(t, at + "firstToken", "firstToken", null), duration(t, at + "idle", "idle", null),
+                            duration(t, at + "total", "total", null));
+                }
+                out.put(e.getKey(), new GatewayConfig.Model(timeouts));
+            });
+            return out;
+        }
+
+        /** A nested mapping (already key-checked by its parent), or null when absent or not a mapping (reported). */
+        private ObjectNode child(ObjectNode parent, String path, String field) {
+            JsonNode n = parent.get(field);
+            if (n == null || n.isNull()) {
+                return null;
+            }
+            if (!(n instanceof ObjectNode o)) {
+                problems.add(path + "." + field + ": " + show(n) + " (expected a mapping)");
+                return null;
+            }
+            return o;
         }
 
         private ObjectNode section(ObjectNode root, String name) {
@@ -440,7 +540,13 @@ public final class ConfigLoader {
                 problems.add(name + ": " + show(n) + " (expected a mapping)");
                 return null;
             }
-            checkKeys(o, name, (Obj) ((Obj) SCHEMA).fields().get(name));
+            Obj shape = (Obj) ((Obj) SCHEMA).fields().get(name);
+            checkKeys(o, name, shape);
+            shape.fields().forEach((field, sub) -> {
+                if (sub instanceof Obj subShape && o.get(field) instanceof ObjectNode nested) {
+                    checkKeys(nested, name + "." + field, subShape);
+                }
+            });
             return o;
         }
 
@@ -507,9 +613,33 @@ public final class ConfigLoader {
             if (n == null) {
                 return d;
             }
+            GatewayConfig.Retry dr = d.retry();
+            GatewayConfig.Retry retry = dr;
+            ObjectNode r = child(n, "dispatch", "retry");
+            if (r != null) {
+                Double ratio = r.hasNonNull("budgetRatio") ? number(r, "dispatch.retry.budgetRatio", "budgetRatio") : null;
+                retry = new GatewayConfig.Retry(integer(r, "dispatch.retry.maxAttempts", "maxAttempts", dr.maxAttempts()),
+                        ratio == null ? dr.budgetRatio() : ratio,
+                        duration(r, "dispatch.retry.budgetWindow", "budgetWindow", dr.budgetWindow()),
+                        integer(r, "dispatch.retry.budgetMinRetries", "budgetMinRetries", dr.budgetMinRetries()));
+            }
+            GatewayConfig.Circuit dc = d.circuit();
+            GatewayConfig.Circuit circuit = dc;
+            ObjectNode c = child(n, "dispatch", "circuit");
+            if (c != null) {
+                Double rate = c.hasNonNull("failureRateThreshold")
+                        ? number(c, "dispatch.circuit.failureRateThreshold", "failureRateThreshold") : null;
+                circuit = new GatewayConfig.Circuit(rate == null ? dc.failureRateThreshold() : rate,
+                        integer(c, "dispatch.circuit.minimumRequests", "minimumRequests", dc.minimumRequests()),
+                        integer(c, "dispatch.circuit.windowSize", "windowSize", dc.windowSize()),
+                        duration(c, "dispatch.circuit.openFor", "openFor", dc.openFor()),
+                        integer(c, "dispatch.circuit.halfOpenRequests", "halfOpenRequests", dc.halfOpenRequests()));
+            }
             return new GatewayConfig.Dispatch(duration(n, "dispatch.connectTimeout", "connectTimeout", d.connectTimeout()),
                     duration(n, "dispatch.idleTimeout", "idleTimeout", d.idleTimeout()),
-                    integer(n, "dispatch.poolSize", "poolSize", d.poolSize()));
+                    integer(n, "dispatch.poolSize", "poolSize", d.poolSize()),
+                    duration(n, "dispatch.firstTokenTimeout", "firstTokenTimeout", d.firstTokenTimeout()),
+                    duration(n, "dispatch.totalTimeout", "totalTimeout", d.totalTimeout()), retry, circuit);
         }
 
         private List<GatewayConfig.Node> nodes(JsonNode n) {
@@ -673,7 +803,10 @@ public final class ConfigLoader {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    private sealed interface Shape permits Obj, ListOf, Leaf {
+    private sealed interface Shape permits Obj, ListOf, MapOf, Leaf {
+    }
+
+    private record MapOf(Shape value) implements Shape {
     }
 
     private record Obj(Map<String, Shape> fields) implements Shape {

@@ -2,7 +2,10 @@ package dev.flotilla.gateway.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -13,7 +16,7 @@ import java.util.Objects;
  * A {@code null} part means "the default"; {@link ConfigLoader#validate} checks the values.
  */
 public record GatewayConfig(Listen listen, Health health, Routing routing, Dispatch dispatch, List<Node> nodes,
-                            Telemetry telemetry) {
+                            Telemetry telemetry, Map<String, Model> models) {
 
     public GatewayConfig {
         listen = Objects.requireNonNullElseGet(listen, Listen::defaults);
@@ -22,11 +25,18 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
         dispatch = Objects.requireNonNullElseGet(dispatch, Dispatch::defaults);
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
         telemetry = Objects.requireNonNullElseGet(telemetry, Telemetry::defaults);
+        models = models == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(models));
+    }
+
+    /** A config without per-model settings (the shape before failover existed). */
+    public GatewayConfig(Listen listen, Health health, Routing routing, Dispatch dispatch, List<Node> nodes,
+                         Telemetry telemetry) {
+        this(listen, health, routing, dispatch, nodes, telemetry, null);
     }
 
     /** A config with the default telemetry settings (the shape before telemetry existed). */
     public GatewayConfig(Listen listen, Health health, Routing routing, Dispatch dispatch, List<Node> nodes) {
-        this(listen, health, routing, dispatch, nodes, null);
+        this(listen, health, routing, dispatch, nodes, null, null);
     }
 
     /** Defaults everywhere and no nodes. */
@@ -40,27 +50,38 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
     }
 
     public GatewayConfig withListen(Listen listen) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
     }
 
     public GatewayConfig withHealth(Health health) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
     }
 
     public GatewayConfig withRouting(Routing routing) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
     }
 
     public GatewayConfig withDispatch(Dispatch dispatch) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
     }
 
     public GatewayConfig withNodes(List<Node> nodes) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
     }
 
     public GatewayConfig withTelemetry(Telemetry telemetry) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
+    }
+
+    public GatewayConfig withModels(Map<String, Model> models) {
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
+    }
+
+    /** The timeouts for a model: its {@code models.<name>.timeouts} over the {@code dispatch} defaults. */
+    public Timeouts timeouts(String model) {
+        Timeouts defaults = dispatch.timeouts();
+        Model m = model == null ? null : models.get(model);
+        return m == null || m.timeouts() == null ? defaults : m.timeouts().over(defaults);
     }
 
     /**
@@ -186,19 +207,125 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
     /**
      * Forwarding to nodes.
      *
-     * @param connectTimeout how long opening a connection to a node may take
-     * @param idleTimeout    no byte from the node for this long ends the request (504 before the
-     *                       response starts, a cut stream after); generous because a long answer
-     *                       may be preceded by a long queue on the node
-     * @param poolSize       keep-alive connections per node
+     * @param connectTimeout    how long opening a connection to a node may take
+     * @param idleTimeout       no byte from the node for this long ends the request (504 before the
+     *                          response starts, a cut stream after); generous because a long answer
+     *                          may be preceded by a long queue on the node
+     * @param poolSize          keep-alive connections per node
+     * @param firstTokenTimeout a stream with no event with output this long after it was sent to a node
+     *                          ends that attempt (retried elsewhere: the client has received nothing)
+     * @param totalTimeout      the longest a request may take from its arrival, whatever it is doing
+     * @param retry             retries on another node, and the budget that caps them
+     * @param circuit           the circuit breaker kept per node
      */
-    public record Dispatch(Duration connectTimeout, Duration idleTimeout, int poolSize) {
+    public record Dispatch(Duration connectTimeout, Duration idleTimeout, int poolSize, Duration firstTokenTimeout,
+                           Duration totalTimeout, Retry retry, Circuit circuit) {
         public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
         public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
         public static final int DEFAULT_POOL_SIZE = 128;
+        public static final Duration DEFAULT_FIRST_TOKEN_TIMEOUT = Duration.ofMinutes(10);
+        public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(30);
+
+        public Dispatch {
+            firstTokenTimeout = Objects.requireNonNullElse(firstTokenTimeout, DEFAULT_FIRST_TOKEN_TIMEOUT);
+            totalTimeout = Objects.requireNonNullElse(totalTimeout, DEFAULT_TOTAL_TIMEOUT);
+            retry = Objects.requireNonNullElseGet(retry, Retry::defaults);
+            circuit = Objects.requireNonNullElseGet(circuit, Circuit::defaults);
+        }
+
+        /** Connect and idle timeouts and pool size; the rest takes its defaults. */
+        public Dispatch(Duration connectTimeout, Duration idleTimeout, int poolSize) {
+            this(connectTimeout, idleTimeout, poolSize, null, null, null, null);
+        }
 
         public static Dispatch defaults() {
             return new Dispatch(DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_POOL_SIZE);
+        }
+
+        public Dispatch withTimeouts(Duration firstToken, Duration total) {
+            return new Dispatch(connectTimeout, idleTimeout, poolSize, firstToken, total, retry, circuit);
+        }
+
+        public Dispatch withRetry(Retry retry) {
+            return new Dispatch(connectTimeout, idleTimeout, poolSize, firstTokenTimeout, totalTimeout, retry, circuit);
+        }
+
+        public Dispatch withCircuit(Circuit circuit) {
+            return new Dispatch(connectTimeout, idleTimeout, poolSize, firstTokenTimeout, totalTimeout, retry, circuit);
+        }
+
+        /** The four timeouts every model gets unless it overrides them. */
+        public Timeouts timeouts() {
+            return new Timeouts(connectTimeout, firstTokenTimeout, idleTimeout, totalTimeout);
+        }
+    }
+
+    /**
+     * The timeouts of one request; in {@code models.<name>.timeouts} a {@code null} part means the
+     * {@code dispatch} default.
+     *
+     * @param connect    opening a connection to a node
+     * @param firstToken from sending to a node until a stream's first event with output
+     * @param idle       no byte from the node for this long (between tokens, or while a node thinks)
+     * @param total      from the request's arrival until its last byte
+     */
+    public record Timeouts(Duration connect, Duration firstToken, Duration idle, Duration total) {
+        /** These timeouts with the missing parts taken from {@code defaults}. */
+        public Timeouts over(Timeouts defaults) {
+            return new Timeouts(Objects.requireNonNullElse(connect, defaults.connect()),
+                    Objects.requireNonNullElse(firstToken, defaults.firstToken()),
+                    Objects.requireNonNullElse(idle, defaults.idle()),
+                    Objects.requireNonNullElse(total, defaults.total()));
+        }
+    }
+
+    /** What differs for one model (by the name clients use): for now its timeouts. */
+    public record Model(Timeouts timeouts) {
+    }
+
+    /**
+     * Retries of a request that failed before the client received anything (unreachable node, 5xx,
+     * timeout before the first byte), each on a node not tried yet.
+     *
+     * @param maxAttempts   attempts per request in all, the first included (1 turns retries off)
+     * @param budgetRatio   retries may be at most this share of the requests over {@code budgetWindow}
+     * @param budgetWindow  the window over which requests and retries are counted
+     * @param budgetMinRetries retries always allowed per window, so a quiet gateway can still retry
+     */
+    public record Retry(int maxAttempts, double budgetRatio, Duration budgetWindow, int budgetMinRetries) {
+        public static final int DEFAULT_MAX_ATTEMPTS = 3;
+        public static final double DEFAULT_BUDGET_RATIO = 0.2;
+        public static final Duration DEFAULT_BUDGET_WINDOW = Duration.ofSeconds(10);
+        public static final int DEFAULT_BUDGET_MIN_RETRIES = 3;
+
+        public static Retry defaults() {
+            return new Retry(DEFAULT_MAX_ATTEMPTS, DEFAULT_BUDGET_RATIO, DEFAULT_BUDGET_WINDOW, DEFAULT_BUDGET_MIN_RETRIES);
+        }
+    }
+
+    /**
+     * The circuit breaker per node, fed by real requests (5xx, timeouts, unreachable are failures; a
+     * node's 4xx is a success). Open: the node gets no requests; after {@code openFor} it is half-open
+     * and {@code halfOpenRequests} real requests decide whether it closes again.
+     *
+     * @param failureRateThreshold percentage of failed requests (1 to 100) over the last {@code windowSize}
+     *                             that opens the circuit
+     * @param minimumRequests      requests needed in the window before the rate counts
+     * @param windowSize           the last this many requests are counted
+     * @param openFor              how long an open circuit stays open
+     * @param halfOpenRequests     requests let through while half-open
+     */
+    public record Circuit(double failureRateThreshold, int minimumRequests, int windowSize, Duration openFor,
+                          int halfOpenRequests) {
+        public static final double DEFAULT_FAILURE_RATE_THRESHOLD = 50;
+        public static final int DEFAULT_MINIMUM_REQUESTS = 5;
+        public static final int DEFAULT_WINDOW_SIZE = 20;
+        public static final Duration DEFAULT_OPEN_FOR = Duration.ofSeconds(10);
+        public static final int DEFAULT_HALF_OPEN_REQUESTS = 2;
+
+        public static Circuit defaults() {
+            return new Circuit(DEFAULT_FAILURE_RATE_THRESHOLD, DEFAULT_MINIMUM_REQUESTS, DEFAULT_WINDOW_SIZE,
+                    DEFAULT_OPEN_FOR, DEFAULT_HALF_OPEN_REQUESTS);
         }
     }
 

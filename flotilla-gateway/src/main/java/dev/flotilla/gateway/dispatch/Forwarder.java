@@ -40,6 +40,17 @@ public final class Forwarder {
      */
     public Future<HttpClientResponse> send(NodeSnapshot node, Endpoint endpoint, Buffer body,
                                            Consumer<HttpClientRequest> onRequest) {
+        return send(node, endpoint, body, connectTimeoutMs, idleTimeoutMs, onRequest);
+    }
+
+    /** Forwards the body with a model's own connect and idle timeouts. */
+    public Future<HttpClientResponse> send(NodeSnapshot node, Endpoint endpoint, Buffer body,
+                                           GatewayConfig.Timeouts timeouts, Consumer<HttpClientRequest> onRequest) {
+        return send(node, endpoint, body, timeouts.connect().toMillis(), timeouts.idle().toMillis(), onRequest);
+    }
+
+    private Future<HttpClientResponse> send(NodeSnapshot node, Endpoint endpoint, Buffer body, long connectTimeoutMs,
+                                            long idleTimeoutMs, Consumer<HttpClientRequest> onRequest) {
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setHost(node.baseUrl().getHost())
@@ -58,11 +69,16 @@ public final class Forwarder {
                     resp.pause();
                     return resp;
                 })
-                .recover(err -> Future.failedFuture(classify(node.name(), err)));
+                .recover(err -> Future.failedFuture(classify(node.name(), err, idleTimeoutMs)));
     }
 
     /** What a failure before the response means for retries and the client's status. */
     public RuntimeException classify(String node, Throwable err) {
+        return classify(node, err, idleTimeoutMs);
+    }
+
+    /** As {@link #classify(String, Throwable)}, naming the idle timeout the request had. */
+    public RuntimeException classify(String node, Throwable err, long idleTimeoutMs) {
         if (err instanceof NodeUnreachableException || err instanceof NodeTimeoutException) {
             return (RuntimeException) err;
         }

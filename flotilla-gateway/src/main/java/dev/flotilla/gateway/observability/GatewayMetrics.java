@@ -65,6 +65,10 @@ public final class GatewayMetrics {
     static final String SCRAPE_DURATION = "flotilla.scrape.duration";
     static final String SCRAPE_FAILURES = "flotilla.scrape.failures";
     static final String STATE_TRANSITIONS = "flotilla.node.state.transitions";
+    static final String RETRIES = "flotilla.retries";
+    static final String CONTINUATIONS = "flotilla.stream.continuations";
+    static final String RETRY_BUDGET_EXHAUSTED = "flotilla.retry.budget.exhausted";
+    static final String CIRCUIT_TRANSITIONS = "flotilla.node.circuit.transitions";
 
     private static final Outcome[] OUTCOMES = Outcome.values();
 
@@ -168,6 +172,45 @@ public final class GatewayMetrics {
         Counter.builder(STATE_TRANSITIONS)
                 .description("Changes of a node's state, by the state it left and the one it entered")
                 .tags("node", t.node(), "from", t.from().label(), "to", t.to().label())
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * Counts one retry of a request on another node; {@code model} must be a bounded label value
+     * ({@link #modelLabel}), {@code reason} one of {@code unreachable}, {@code server_error},
+     * {@code timeout}.
+     */
+    public void retry(String model, String reason) {
+        Counter.builder(RETRIES)
+                .description("Requests sent again to another node after a failure before the client received anything")
+                .tags("model", model, "reason", reason)
+                .register(registry)
+                .increment();
+    }
+
+    /** Counts one stream continued on another node after its node failed mid-stream (also counted as a retry). */
+    public void continuation(String model) {
+        Counter.builder(CONTINUATIONS)
+                .description("Streams continued on another node from the text already sent, after their node failed")
+                .tags("model", model)
+                .register(registry)
+                .increment();
+    }
+
+    /** Counts one retry refused because the retry budget (a share of recent requests) was spent. */
+    public void retryBudgetExhausted() {
+        Counter.builder(RETRY_BUDGET_EXHAUSTED)
+                .description("Retries not made because retries already reached their share of recent requests")
+                .register(registry)
+                .increment();
+    }
+
+    /** Counts one change of a node's circuit breaker ({@code closed}, {@code open}, {@code half_open}). */
+    public void circuitTransition(String node, String to) {
+        Counter.builder(CIRCUIT_TRANSITIONS)
+                .description("Changes of a node's circuit breaker, by the state it entered")
+                .tags("node", node, "to", to)
                 .register(registry)
                 .increment();
     }

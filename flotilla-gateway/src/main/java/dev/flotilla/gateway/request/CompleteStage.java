@@ -1,5 +1,7 @@
 package dev.flotilla.gateway.request;
 
+import dev.flotilla.gateway.dispatch.NodeBadAnswerException;
+import dev.flotilla.gateway.dispatch.NodeErrorStatusException;
 import dev.flotilla.gateway.dispatch.NodeTimeoutException;
 import dev.flotilla.gateway.dispatch.NodeUnreachableException;
 import dev.flotilla.gateway.fleet.NodeRegistry;
@@ -18,17 +20,20 @@ import java.util.function.LongSupplier;
  * timeout count as failures, 2xx and 4xx as successes, cancellations not at all). A successful
  * stream's time to first token is reported too, for latency-outlier detection. Tokens in and out
  * are counted from what Stream read of the answer, whatever the outcome. Passes the
- * request's failure on so the HTTP edge can answer with an error body.
+ * request's failure on so the HTTP edge can answer with an error body. The same outcome goes to
+ * the node's circuit breaker; an attempt the retry loop abandoned was reported there already.
  */
 final class CompleteStage implements Stage {
     private final NodeRegistry registry;
     private final GatewayMetrics metrics;
     private final LongSupplier nanoTicker;
+    private final NodeCircuits circuits;
 
-    CompleteStage(NodeRegistry registry, GatewayMetrics metrics, LongSupplier nanoTicker) {
+    CompleteStage(NodeRegistry registry, GatewayMetrics metrics, LongSupplier nanoTicker, NodeCircuits circuits) {
         this.registry = registry;
         this.metrics = metrics;
         this.nanoTicker = nanoTicker;
+        this.circuits = circuits;
     }
 
     @Override
@@ -65,6 +70,10 @@ final class CompleteStage implements Stage {
                     : ctx.request().stream() ? scanned.outputEvents() : -1;
             series.tokens(scanned.promptTokens(), generated);
         }
+        reportCircuit(ctx, outcome);
+        if (ctx.attemptReported()) {
+            return;
+        }
         NodeSnapshot current = ctx.chosen() == null ? null : registry.snapshot(node);
         // the same server: a node replaced under its name (new URL) is not blamed for the old one's requests
         if (current != null && current.baseUrl().equals(ctx.chosen().baseUrl())) {
@@ -78,9 +87,35 @@ final class CompleteStage implements Stage {
                 }
                 case UNREACHABLE, TIMEOUT -> registry.requestFinished(node, true);
                 // a 4xx from the node is the client's fault, a 5xx the node's
-                case NODE_ERROR -> registry.requestFinished(node, ctx.upstreamStatus() >= 500);
+                case NODE_ERROR -> registry.requestFinished(node, ctx.upstreamStatus() >= 500
+                        || ctx.failure() instanceof NodeBadAnswerException);
                 default -> { }
             }
+        }
+    }
+
+    /** The last attempt's outcome for the chosen node's circuit: the node's 4xx is a success, a cancel no outcome. */
+    private void reportCircuit(RequestContext ctx, Outcome outcome) {
+        if (!ctx.permitHeld() || ctx.chosen() == null) {
+            return;
+        }
+        ctx.permitHeld(false);
+        String node = ctx.chosen().name();
+        long took = nanoTicker.getAsLong() - ctx.dispatchedNanos();
+        switch (outcome) {
+            case OK -> circuits.success(node, took);
+            case NODE_ERROR -> {
+                if (ctx.failure() instanceof NodeBadAnswerException bad) {
+                    circuits.failure(node, took, bad);
+                } else if (ctx.upstreamStatus() >= 500) {
+                    circuits.failure(node, took, new NodeErrorStatusException(node, ctx.upstreamStatus()));
+                } else {
+                    circuits.success(node, took);
+                }
+            }
+            case UNREACHABLE, TIMEOUT -> circuits.failure(node, took, ctx.failure() == null
+                    ? new NodeUnreachableException(node, new IllegalStateException("failed")) : ctx.failure());
+            default -> circuits.release(node);
         }
     }
 
@@ -102,6 +137,9 @@ final class CompleteStage implements Stage {
         }
         if (failure instanceof NodeTimeoutException) {
             return Outcome.TIMEOUT;
+        }
+        if (failure instanceof NodeErrorStatusException || failure instanceof NodeBadAnswerException) {
+            return Outcome.NODE_ERROR;
         }
         if (failure instanceof ApiException api) {
             if (api.status() == 503) {

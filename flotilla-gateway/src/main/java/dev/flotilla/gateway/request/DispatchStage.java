@@ -1,28 +1,34 @@
 package dev.flotilla.gateway.request;
 
 import dev.flotilla.gateway.dispatch.Forwarder;
+import dev.flotilla.gateway.dispatch.NodeErrorStatusException;
+import dev.flotilla.gateway.dispatch.NodeTimeoutException;
 import dev.flotilla.gateway.dispatch.NodeUnreachableException;
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.function.LongSupplier;
 
 /**
- * Dispatch: counts the request against the chosen node and sends it the original body. Until the
- * node's response starts, a failure releases the count at once; an unreachable node is marked
- * down immediately (passive health) so that the retry and other requests skip it. A node removed
- * from the fleet between the pick and the dispatch gets nothing; the request is tried once on
- * another node, as for an unreachable one.
+ * Dispatch: counts the request against the chosen node and sends it the original body with the
+ * model's connect and idle timeouts; a stream also gets its first-token timer. Until the node's
+ * response starts, a failure releases the count at once; an unreachable node is marked down
+ * immediately (passive health) so that a retry and other requests skip it. A 5xx answer fails the
+ * attempt (kept, so it can still be passed through when no retry is made). A node removed from the
+ * fleet between the pick and the dispatch gets nothing and the attempt fails as unreachable.
  */
 final class DispatchStage implements Stage {
     private final NodeRegistry registry;
     private final Forwarder forwarder;
     private final LongSupplier nanoTicker;
+    private final Timers timers;
 
-    DispatchStage(NodeRegistry registry, Forwarder forwarder, LongSupplier nanoTicker) {
+    DispatchStage(NodeRegistry registry, Forwarder forwarder, LongSupplier nanoTicker, Timers timers) {
         this.registry = registry;
         this.forwarder = forwarder;
         this.nanoTicker = nanoTicker;
+        this.timers = timers;
     }
 
     @Override
@@ -36,6 +42,7 @@ final class DispatchStage implements Stage {
             return Future.failedFuture(new ClientCancelledException());
         }
         NodeSnapshot node = ctx.chosen();
+        ctx.dispatchedAttempt(true);
         ctx.tried().add(node.name());
         NodeRegistry.Lease lease = registry.tryAcquire(node).orElse(null);
         if (lease == null) {
@@ -47,21 +54,36 @@ final class DispatchStage implements Stage {
         }
         ctx.lease(lease);
         ctx.dispatched(nanoTicker.getAsLong());
-        return forwarder.send(node, ctx.endpoint(), ctx.body(), ctx::upstreamRequest)
-                .<Void>map(response -> {
+        Promise<Void> sent = Promise.promise();
+        ctx.onAttemptFailure(sent::tryFail);
+        if (ctx.request().stream()) {
+            long ms = ctx.timeouts().firstToken().toMillis();
+            ctx.attemptTimer(timers.schedule(ms, () -> ctx.timedOut(NodeTimeoutException.firstToken(node.name(), ms),
+                    false)));
+        }
+        forwarder.send(node, ctx.endpoint(), ctx.body(), ctx.timeouts(), ctx::upstreamRequest)
+                .onSuccess(response -> {
                     ctx.upstreamResponse(response);
-                    return null;
+                    if (response.statusCode() >= 500) {
+                        sent.tryFail(new NodeErrorStatusException(node.name(), response.statusCode()));
+                    } else {
+                        sent.tryComplete();
+                    }
                 })
-                .recover(err -> {
-                    lease.release();
-                    if (ctx.clientGone()) {
-                        return Future.failedFuture(new ClientCancelledException());
-                    }
-                    if (err instanceof NodeUnreachableException unreachable) {
-                        registry.connectionFailed(node.name(), unreachable.getMessage());
-                        ctx.lastNodeFailure(unreachable);
-                    }
-                    return Future.failedFuture(err);
-                });
+                .onFailure(sent::tryFail);
+        return sent.future().recover(err -> {
+            if (err instanceof NodeErrorStatusException || err instanceof NodeTimeoutException) {
+                return Future.failedFuture(err);
+            }
+            lease.release();
+            if (ctx.clientGone()) {
+                return Future.failedFuture(new ClientCancelledException());
+            }
+            if (err instanceof NodeUnreachableException unreachable) {
+                registry.connectionFailed(node.name(), unreachable.getMessage());
+                ctx.lastNodeFailure(unreachable);
+            }
+            return Future.failedFuture(err);
+        });
     }
 }

@@ -1,15 +1,21 @@
 package dev.flotilla.gateway.request;
 
+import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.Scheduler;
 import dev.flotilla.protocol.ApiException;
 import io.vertx.core.Future;
 
-/** Pick: the routing policy chooses one candidate. */
+/**
+ * Pick: the routing policy chooses one candidate; the circuit permissions of the others are given
+ * back (all of them when the policy chooses none).
+ */
 final class PickStage implements Stage {
     private final Scheduler scheduler;
+    private final NodeCircuits circuits;
 
-    PickStage(Scheduler scheduler) {
+    PickStage(Scheduler scheduler, NodeCircuits circuits) {
         this.scheduler = scheduler;
+        this.circuits = circuits;
     }
 
     @Override
@@ -19,9 +25,16 @@ final class PickStage implements Stage {
 
     @Override
     public Future<Void> run(RequestContext ctx) {
-        return scheduler.pick(ctx.candidates(), ctx.request())
+        NodeSnapshot picked = scheduler.pick(ctx.candidates(), ctx.request()).orElse(null);
+        for (NodeSnapshot candidate : ctx.candidates()) {
+            if (candidate != picked) {
+                circuits.release(candidate.name());
+            }
+        }
+        return java.util.Optional.ofNullable(picked)
                 .map(node -> {
                     ctx.chosen(node);
+                    ctx.permitHeld(true);
                     return Future.<Void>succeededFuture();
                 })
                 .orElseGet(() -> Future.failedFuture(ApiException.unavailable(

@@ -1,5 +1,6 @@
 package dev.flotilla.gateway.request;
 
+import dev.flotilla.gateway.config.GatewayConfig;
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.observability.GatewayMetrics;
@@ -19,7 +20,7 @@ import java.util.List;
  */
 public final class RequestContext {
     private final Endpoint endpoint;
-    private final Buffer body;
+    private Buffer body;
     private final HttpServerResponse response;
     private final long startNanos;
 
@@ -41,6 +42,17 @@ public final class RequestContext {
     private Runnable onClientGone;
     private Throwable failure;
 
+    private GatewayConfig.Timeouts timeouts;
+    private Continuation continuation;
+    private int attempts;
+    private boolean permitHeld;
+    private boolean dispatchedAttempt;
+    private boolean attemptReported;
+    private long attemptTimer = -1;
+    private long totalTimer = -1;
+    private boolean totalTimedOut;
+    private java.util.function.Consumer<RuntimeException> onAttemptFailure;
+
     public RequestContext(Endpoint endpoint, Buffer body, HttpServerResponse response, long startNanos) {
         this.endpoint = endpoint;
         this.body = body;
@@ -52,8 +64,23 @@ public final class RequestContext {
         return endpoint;
     }
 
+    /** The body sent to the node: the client's, or a continuation's after a node failed mid-stream. */
     public Buffer body() {
         return body;
+    }
+
+    /** Continues a stream on another node with this body; the stream's events are rewritten from now on. */
+    void continueWith(Buffer continuationBody) {
+        this.body = continuationBody;
+    }
+
+    /** The kept output of a successful stream, for continuing it elsewhere; null for other requests. */
+    Continuation continuation() {
+        return continuation;
+    }
+
+    void continuation(Continuation continuation) {
+        this.continuation = continuation;
     }
 
     public HttpServerResponse response() {
@@ -201,6 +228,126 @@ public final class RequestContext {
         }
         if (onClientGone != null) {
             onClientGone.run();
+        }
+    }
+
+    /** The request's model's timeouts, once the pipeline has read the request. */
+    GatewayConfig.Timeouts timeouts() {
+        return timeouts;
+    }
+
+    void timeouts(GatewayConfig.Timeouts timeouts) {
+        this.timeouts = timeouts;
+    }
+
+    /** Attempts made so far (1 while the first one runs). */
+    int attempts() {
+        return attempts;
+    }
+
+    /** Starts an attempt: forgets what the previous one left (its answer, timer and failure hook). */
+    void newAttempt() {
+        attempts++;
+        dispatchedAttempt = false;
+        chosen = null;
+        lease = null;
+        upstreamRequest = null;
+        upstreamResponse = null;
+        upstreamStatus = 0;
+        scanner = null;
+        series = null;
+        attemptReported = false;
+        onAttemptFailure = null;
+    }
+
+    /** Whether the current attempt reached Dispatch (a failure before it, such as no candidate left, is final). */
+    boolean dispatchedAttempt() {
+        return dispatchedAttempt;
+    }
+
+    void dispatchedAttempt(boolean dispatched) {
+        this.dispatchedAttempt = dispatched;
+    }
+
+    /** Whether this request holds a circuit-breaker permission for {@link #chosen()} not yet reported. */
+    boolean permitHeld() {
+        return permitHeld;
+    }
+
+    void permitHeld(boolean held) {
+        this.permitHeld = held;
+    }
+
+    /** The current attempt's outcome was already reported to the registry and the circuit (it was abandoned). */
+    boolean attemptReported() {
+        return attemptReported;
+    }
+
+    void attemptReported(boolean reported) {
+        this.attemptReported = reported;
+    }
+
+    long attemptTimer() {
+        return attemptTimer;
+    }
+
+    void attemptTimer(long id) {
+        this.attemptTimer = id;
+    }
+
+    long totalTimer() {
+        return totalTimer;
+    }
+
+    void totalTimer(long id) {
+        this.totalTimer = id;
+    }
+
+    boolean totalTimedOut() {
+        return totalTimedOut;
+    }
+
+    /** What ends the running attempt when a timer fires (set by Dispatch, then by Stream). */
+    void onAttemptFailure(java.util.function.Consumer<RuntimeException> action) {
+        this.onAttemptFailure = action;
+    }
+
+    /**
+     * A timeout fired: the upstream request is reset (the node sees the connection close and frees
+     * its slot) and the running attempt fails with the timeout.
+     */
+    void timedOut(RuntimeException timeout, boolean total) {
+        if (total) {
+            totalTimedOut = true;
+        }
+        // the attempt fails with the timeout first (the reset would fail it too, as a reset), and the
+        // request reset is the timed-out one: failing the attempt may already have started the next
+        HttpClientRequest timedOut = upstreamRequest;
+        if (onAttemptFailure != null) {
+            onAttemptFailure.accept(timeout);
+        }
+        if (timedOut != null) {
+            timedOut.reset();
+        }
+    }
+
+    /**
+     * Drops the current attempt's answer: a complete error answer is read to its end and discarded
+     * (its connection goes back to the pool); anything else is reset.
+     */
+    void abandonUpstream() {
+        if (upstreamResponse != null && upstreamStatus >= 500) {
+            try {
+                upstreamResponse.exceptionHandler(e -> { });
+                upstreamResponse.handler(b -> { });
+                upstreamResponse.resume();
+                return;
+            } catch (IllegalStateException alreadyRead) {
+                // nothing left to drain
+            }
+        }
+        if (upstreamRequest != null) {
+            upstreamRequest.reset();
         }
     }
 

@@ -1,11 +1,14 @@
 package dev.flotilla.gateway.request;
 
 import dev.flotilla.gateway.dispatch.Forwarder;
+import dev.flotilla.gateway.dispatch.NodeBadAnswerException;
+import dev.flotilla.gateway.dispatch.NodeErrorStatusException;
 import dev.flotilla.gateway.observability.GatewayMetrics;
 import dev.flotilla.protocol.Sse;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -16,7 +19,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Stream: passes the node's status, headers and body to the client chunk by chunk as they arrive,
- * with back-pressure: when the client reads slowly the node's response is paused. Error statuses
+ * with back-pressure: when the client reads slowly the node's response is paused. A successful
+ * stream is held back until its first event with output (which also stops the first-token timer),
+ * so a node that fails before its first token has sent the client nothing and can be replaced. Error statuses
  * pass through unchanged. A successful answer's bytes are also read by a {@link StreamScanner} (no
  * decoding, no copy): for streams, the events with output give time to first token (from the
  * request's arrival) and inter-token latency; the usage object gives the token counts Complete
@@ -30,11 +35,13 @@ final class StreamStage implements Stage {
     private final Forwarder forwarder;
     private final GatewayMetrics metrics;
     private final LongSupplier nanoTicker;
+    private final Timers timers;
 
-    StreamStage(Forwarder forwarder, GatewayMetrics metrics, LongSupplier nanoTicker) {
+    StreamStage(Forwarder forwarder, GatewayMetrics metrics, LongSupplier nanoTicker, Timers timers) {
         this.forwarder = forwarder;
         this.metrics = metrics;
         this.nanoTicker = nanoTicker;
+        this.timers = timers;
     }
 
     @Override
@@ -49,31 +56,58 @@ final class StreamStage implements Stage {
         }
         HttpClientResponse in = ctx.upstreamResponse();
         HttpServerResponse out = ctx.response();
-        out.setStatusCode(in.statusCode());
-        copyHeaders(in.headers(), out.headers());
-        if (in.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
-            out.setChunked(true);
-            if (ctx.request().stream() && in.statusCode() == 200 && !out.headers().contains(HttpHeaders.CONTENT_TYPE)) {
-                out.putHeader(HttpHeaders.CONTENT_TYPE, Sse.CONTENT_TYPE);
-            }
-        }
         Promise<Void> done = Promise.promise();
         String node = ctx.chosen().name();
         ctx.onClientGone(() -> done.tryFail(new ClientCancelledException()));
+        ctx.onAttemptFailure(done::tryFail);
         boolean ok = in.statusCode() == 200;
         boolean stream = ctx.request().stream();
+        if (!ok || !stream) {
+            cancelAttemptTimer(ctx);
+        }
         StreamScanner scanner = !ok ? null : stream ? StreamScanner.forEvents() : StreamScanner.forBody();
         ctx.scanner(scanner);
         GatewayMetrics.Series series = metrics.series(metrics.modelLabel(ctx.request().model()), node);
         ctx.series(series);
         // only successful streams are timed
         boolean timed = ok && stream;
+        // a successful stream's bytes are held back until its first event with output, so that a node
+        // that fails before its first token has sent the client nothing and the request can be retried
+        Buffer[] held = {timed && !out.headWritten() ? Buffer.buffer() : null};
+        Continuation continuation = ctx.continuation();
+        boolean resuming = continuation != null && continuation.resuming();
+        if (resuming && !ok) {
+            // a continuation's error status cannot reach a client whose stream has begun; its answer is dropped
+            ctx.abandonUpstream();
+            done.tryFail(new NodeErrorStatusException(node, in.statusCode()));
+            return done.future();
+        }
+        if (timed && continuation == null) {
+            ctx.continuation(new Continuation());
+        }
+        Continuation keep = timed && !resuming ? ctx.continuation() : null;
         in.handler(chunk -> {
+            if (resuming) {
+                chunk = continuation.rewrite(chunk);
+            }
             if (scanner != null) {
                 int events = scanner.feed(chunk);
                 if (timed && events > 0) {
                     outputEvents(ctx, series, events, nanoTicker.getAsLong());
+                    cancelAttemptTimer(ctx);
                 }
+            }
+            if (held[0] != null) {
+                held[0].appendBuffer(chunk);
+                if (scanner.outputEvents() == 0) {
+                    return;
+                }
+                chunk = held[0];
+                held[0] = null;
+            }
+            writeHead(ctx, in, out);
+            if (keep != null) {
+                keep.sent(chunk);
             }
             out.write(chunk);
             if (out.writeQueueFull()) {
@@ -82,21 +116,62 @@ final class StreamStage implements Stage {
             }
         });
         in.exceptionHandler(err -> done.tryFail(ctx.clientGone() ? new ClientCancelledException()
-                : forwarder.classify(node, err)));
+                : forwarder.classify(node, err, ctx.timeouts().idle().toMillis())));
         in.endHandler(v -> {
+            if (done.future().isComplete()) {
+                return;
+            }
+            cancelAttemptTimer(ctx);
             if (scanner != null) {
                 int events = scanner.finish();
                 if (timed && events > 0) {
                     outputEvents(ctx, series, events, nanoTicker.getAsLong());
                 }
             }
+            if (held[0] != null && scanner.outputEvents() == 0 && !containsDone(held[0])) {
+                // no output and no end marker: not a stream (an empty answer still ends with [DONE])
+                done.tryFail(new NodeBadAnswerException(node, held[0].length() + " bytes without an event with output or "
+                        + "data: [DONE]"));
+                return;
+            }
+            writeHead(ctx, in, out);
             // the node's work is over: Complete releases its load before the client sees the last
             // byte, so a client's next request is scheduled against the released count
             done.tryComplete();
-            out.end();
+            if (held[0] != null) {
+                out.end(held[0]);
+            } else {
+                out.end();
+            }
         });
         in.resume();
         return done.future();
+    }
+
+    private static boolean containsDone(Buffer held) {
+        return held.toString(java.nio.charset.StandardCharsets.UTF_8).contains("[DONE]");
+    }
+
+    /** Status and headers of the node's answer, set once, just before the client's first byte. */
+    private static void writeHead(RequestContext ctx, HttpClientResponse in, HttpServerResponse out) {
+        if (out.headWritten()) {
+            return;
+        }
+        out.setStatusCode(in.statusCode());
+        copyHeaders(in.headers(), out.headers());
+        if (in.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+            out.setChunked(true);
+            if (ctx.request().stream() && in.statusCode() == 200 && !out.headers().contains(HttpHeaders.CONTENT_TYPE)) {
+                out.putHeader(HttpHeaders.CONTENT_TYPE, Sse.CONTENT_TYPE);
+            }
+        }
+    }
+
+    private void cancelAttemptTimer(RequestContext ctx) {
+        if (ctx.attemptTimer() >= 0) {
+            timers.cancel(ctx.attemptTimer());
+            ctx.attemptTimer(-1);
+        }
     }
 
     /**

@@ -19,11 +19,12 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * TEST ONLY: a tiny OpenAI-speaking node with behaviour the test controls: healthy or not, answer
- * normally, hang, close the connection, fail with 500, or hold a stream after its first chunk
+ * normally, hang, close the connection, fail with 500, refuse with 400, send malformed SSE, or hold
+ * a stream after its first chunk
  * until the test completes a promise. Answers carry the node's name as the response id.
  */
 final class StubNode {
-    enum Mode { NORMAL, HANG, CLOSE, FAIL }
+    enum Mode { NORMAL, HANG, CLOSE, FAIL, BAD_REQUEST, MALFORMED_SSE, DIE_AFTER_FIRST }
 
     final String name;
     private final Vertx vertx;
@@ -108,9 +109,13 @@ final class StubNode {
         switch (mode.get()) {
             case HANG -> req.connection().closeHandler(v -> closedMidStream.set(true));
             case CLOSE -> req.connection().close();
+            case BAD_REQUEST -> req.response().setStatusCode(400).putHeader("content-type", "application/json")
+                    .end("{\"error\":{\"message\":\"stub refuses\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"stub\"}}");
+            case MALFORMED_SSE -> req.response().setChunked(true).putHeader("content-type", Sse.CONTENT_TYPE)
+                    .end("data: {\"choices\":[{\"delta\":{\"cont\n\nevent: ???\n\n");
             case FAIL -> req.response().setStatusCode(500).putHeader("content-type", "application/json")
                     .end("{\"error\":{\"message\":\"stub failure\",\"type\":\"server_error\",\"param\":null,\"code\":\"stub\"}}");
-            case NORMAL -> {
+            case NORMAL, DIE_AFTER_FIRST -> {
                 if (!stream) {
                     req.response().putHeader("content-type", "application/json").end(OpenAiJson.response(endpoint, name,
                             1, "m", "hello from " + name, FinishReason.STOP, new Usage(1, 2)));
@@ -124,6 +129,10 @@ final class StubNode {
                 });
                 resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", "assistant", "one", null, usage)));
                 firstChunkSent.set(true);
+                if (mode.get() == Mode.DIE_AFTER_FIRST) {
+                    req.connection().close();
+                    return;
+                }
                 Promise<Void> p = hold.get();
                 Future<Void> gate = p == null ? Future.succeededFuture() : p.future();
                 gate.onComplete(v -> {

@@ -198,7 +198,7 @@ class ConfigLoaderTest {
                 named("unknown policy", "routing: { policy: random }",
                         "routing.policy: \"random\" (expected one of: least-requests)"),
                 named("unknown top-level key", "listne: { port: 1 }",
-                        "listne: a mapping (unknown key; expected one of: listen, health, routing, dispatch, nodes, telemetry)"),
+                        "listne: a mapping (unknown key; expected one of: listen, health, routing, dispatch, nodes, telemetry, models)"),
                 named("unknown nested key", "health: { intervall: 1s }",
                         "health.intervall: \"1s\" (unknown key; expected one of: interval, timeout, unhealthyAfter, healthyAfter, "
                                 + "passiveFailures, errorRateWindow, degradedErrorRate, errorRateMinRequests, outlierFactor, "

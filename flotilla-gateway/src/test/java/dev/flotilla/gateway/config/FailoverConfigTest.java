@@ -1,0 +1,90 @@
+package dev.flotilla.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class FailoverConfigTest {
+    private final ConfigLoader loader = new ConfigLoader(Set.of("least-requests"));
+
+    @Test
+    void parse_noFailoverKeys_givesDocumentedDefaults() {
+        GatewayConfig c = loader.parse("", Map.of());
+        assertThat(c.timeouts("any")).isEqualTo(new GatewayConfig.Timeouts(Duration.ofSeconds(5),
+                Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofMinutes(30)));
+        assertThat(c.dispatch().retry()).isEqualTo(new GatewayConfig.Retry(3, 0.2, Duration.ofSeconds(10), 3));
+        assertThat(c.dispatch().circuit()).isEqualTo(new GatewayConfig.Circuit(50, 5, 20, Duration.ofSeconds(10), 2));
+        assertThat(c.models()).isEmpty();
+    }
+
+    @Test
+    void parse_modelTimeouts_overrideDispatchDefaultsPartByPart() {
+        GatewayConfig c = loader.parse("""
+                dispatch:
+                  connectTimeout: 2s
+                  idleTimeout: 30s
+                  firstTokenTimeout: 20s
+                  totalTimeout: 5m
+                  retry: { maxAttempts: 4, budgetRatio: 0.1, budgetWindow: 5s, budgetMinRetries: 1 }
+                  circuit: { failureRateThreshold: 40, minimumRequests: 3, windowSize: 10, openFor: 2s, halfOpenRequests: 1 }
+                models:
+                  llama-3-8b:
+                    timeouts: { firstToken: 3s, total: 1m }
+                """, Map.of("FLOTILLA_DISPATCH_RETRY_MAX_ATTEMPTS", "5"));
+        assertThat(c.timeouts("llama-3-8b")).isEqualTo(new GatewayConfig.Timeouts(Duration.ofSeconds(2),
+                Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMinutes(1)));
+        assertThat(c.timeouts("other")).isEqualTo(new GatewayConfig.Timeouts(Duration.ofSeconds(2),
+                Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofMinutes(5)));
+        assertThat(c.dispatch().retry()).isEqualTo(new GatewayConfig.Retry(5, 0.1, Duration.ofSeconds(5), 1));
+        assertThat(c.dispatch().circuit()).isEqualTo(new GatewayConfig.Circuit(40, 3, 10, Duration.ofSeconds(2), 1));
+    }
+
+    static Stream<Arguments> problems() {
+        return Stream.of(
+                named("model timeout without unit", "models: { m: { timeouts: { firstToken: 5 } } }",
+                        "models.m.timeouts.firstToken: 5 (expected a duration like 500ms, 2s, 1m or 1h)"),
+                named("model timeout zero", "models: { m: { timeouts: { total: 0s } } }",
+                        "models.m.timeouts.total: 0ms (expected a positive duration like 500ms, 2s or 1m)"),
+                named("unknown timeout key", "models: { m: { timeouts: { ttft: 1s } } }",
+                        "models.m.timeouts.ttft: \"1s\" (unknown key; expected one of: connect, firstToken, idle, total)"),
+                named("unknown model key", "models: { m: { retries: 2 } }",
+                        "models.m.retries: 2 (unknown key; expected one of: timeouts)"),
+                named("model not a mapping", "models: { m: fast }",
+                        "models.m: \"fast\" (expected a mapping, e.g. {timeouts: {firstToken: 30s}})"),
+                named("models not a mapping", "models: [a, b]",
+                        "models: a list (expected a mapping from model name to its settings)"),
+                named("zero first token timeout", "dispatch: { firstTokenTimeout: 0ms }",
+                        "dispatch.firstTokenTimeout: 0ms (expected a positive duration like 500ms, 2s or 1m)"),
+                named("zero attempts", "dispatch: { retry: { maxAttempts: 0 } }",
+                        "dispatch.retry.maxAttempts: 0 (expected an integer from 1 to 10: attempts per request, the first included; 1 turns retries off)"),
+                named("budget above one", "dispatch: { retry: { budgetRatio: 1.5 } }",
+                        "dispatch.retry.budgetRatio: 1.5 (expected a fraction from 0 to 1: the share of recent requests that may be retried, e.g. 0.2)"),
+                named("unknown retry key", "dispatch: { retry: { attempts: 2 } }",
+                        "dispatch.retry.attempts: 2 (unknown key; expected one of: maxAttempts, budgetRatio, budgetWindow, budgetMinRetries)"),
+                named("failure rate zero", "dispatch: { circuit: { failureRateThreshold: 0 } }",
+                        "dispatch.circuit.failureRateThreshold: 0.0 (expected a percentage above 0 and at most 100, e.g. 50)"),
+                named("zero half-open requests", "dispatch: { circuit: { halfOpenRequests: 0 } }",
+                        "dispatch.circuit.halfOpenRequests: 0 (expected an integer from 1 to 1000: requests let through while half-open)"));
+    }
+
+    private static Arguments named(String name, String yaml, String problem) {
+        return Arguments.of(Named.of(name, yaml), problem);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("problems")
+    void parse_badFailoverValue_namesPathAndValue(String yaml, String problem) {
+        assertThatThrownBy(() -> loader.parse(yaml, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(problem));
+    }
+}
