@@ -5,6 +5,7 @@ import dev.flotilla.bench.report.ErrorKind;
 import dev.flotilla.bench.report.Measurements;
 import dev.flotilla.bench.report.RequestResult;
 import dev.flotilla.bench.report.Slo;
+import dev.flotilla.bench.trace.RequestSeed;
 import dev.flotilla.engine.GenerationRequest;
 import dev.flotilla.engine.PrefixCacheStats;
 import dev.flotilla.engine.PromptTooLongException;
@@ -49,7 +50,6 @@ final class SimRun {
     private Iterator<SimRequest> requests;
     private SimRequest next;
     private long offered;
-    private long dispatched;
     private long inFlight;
     private boolean arrivalsDone;
     /** Set when the run ends, normally or by an exception: engines closing fail what they still hold. */
@@ -134,20 +134,12 @@ final class SimRun {
         router.refresh(node);
         inFlight++;
         String prompt = endpoint == Endpoint.CHAT ? node.engine.chatPrompt(request.messages()) : text;
-        Exchange exchange = new Exchange(r, node, prompt, requestSeed(dispatched++));
+        Exchange exchange = new Exchange(r, node, prompt, RequestSeed.of(r.id(), seed));
         if (requestOverhead == 0) {
             exchange.submit();
         } else {
             clock.schedule(now + requestOverhead, exchange::submit);
         }
-    }
-
-    /** The sampling seed a live node would draw at random: here from the run's seed, so runs repeat. */
-    private long requestSeed(long n) {
-        long z = seed + (n + 1) * 0x9e3779b97f4a7c15L;
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
     }
 
     private void finished(SimNode node) {
