@@ -49,8 +49,8 @@ public record Agreement(Map<String, Object> live, Map<String, Object> sim, doubl
         if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
             throw new IllegalArgumentException("tolerance: " + tolerance + " (expected a fraction >= 0, e.g. 0.1)");
         }
-        live = Map.copyOf(live);
-        sim = Map.copyOf(sim);
+        live = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(live));
+        sim = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sim));
         figures = List.copyOf(figures);
     }
 
