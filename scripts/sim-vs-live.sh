@@ -11,7 +11,7 @@
 #   DURATION  length of the trace (default 60s)
 # Environment: TOLERANCE (0.10), WARMUP (20s of load before measuring, for the JIT), SEED (1),
 #   PROMPT_MEDIAN (256), OUTPUT_MEDIAN (128; the simulated text ends after 1-6 sentences, so this is a cap),
-#   OVERHEAD_REQUEST / OVERHEAD_RESPONSE (the fleet file's overheads, calibrated in docs/benchmarks.md),
+#   OVERHEAD_REQUEST / OVERHEAD_RESPONSE / OVERHEAD_ITERATION (the fleet file's overheads, calibrated in docs/benchmarks.md),
 #   OUT (a directory to keep everything in; default a temporary one).
 # Bounded: the whole run is killed after DURATION + WARMUP + 5 minutes; the fleet is always stopped.
 set -euo pipefail
@@ -28,6 +28,7 @@ prompt_median="${PROMPT_MEDIAN:-256}"
 output_median="${OUTPUT_MEDIAN:-128}"
 overhead_request="${OVERHEAD_REQUEST:-5ms}"
 overhead_response="${OVERHEAD_RESPONSE:-2.5ms}"
+overhead_iteration="${OVERHEAD_ITERATION:-0.25ms}"
 out="${OUT:-$(mktemp -d -t sim-vs-live.XXXXXX)}"
 mkdir -p "$out"
 
@@ -102,6 +103,7 @@ stop_fleet
   echo "overhead:"
   echo "  request: $overhead_request"
   echo "  response: $overhead_response"
+  echo "  iteration: $overhead_iteration"
 } >"$out/fleet.yaml"
 
 set +e

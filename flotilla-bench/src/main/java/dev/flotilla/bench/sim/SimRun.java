@@ -10,6 +10,7 @@ import dev.flotilla.engine.GenerationRequest;
 import dev.flotilla.engine.PrefixCacheStats;
 import dev.flotilla.engine.PromptTooLongException;
 import dev.flotilla.engine.TokenListener;
+import dev.flotilla.engine.sim.SimScheduler;
 import dev.flotilla.engine.sim.VirtualScheduler;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
 import dev.flotilla.protocol.Endpoint;
@@ -67,11 +68,24 @@ final class SimRun {
         this.responseOverhead = fleet.responseOverhead().toNanos();
         this.scrapeInterval = fleet.scrapeInterval().toNanos();
         this.scrapeDelay = fleet.scrapeDelay().toNanos();
+        long late = fleet.iterationOverhead().toNanos();
+        // a live node's real-time scheduler wakes a little after each due time; its engine's events are that late
+        SimScheduler engines = late == 0 ? clock : new SimScheduler() {
+            @Override
+            public long nanoTime() {
+                return clock.nanoTime();
+            }
+
+            @Override
+            public void schedule(long atNanos, Runnable task) {
+                clock.schedule(Math.max(atNanos, clock.nanoTime()) + late, task);
+            }
+        };
         List<String> names = fleet.nodeNames();
         for (FleetSpec.NodeGroup g : fleet.nodes()) {
             for (int i = 0; i < g.count(); i++) {
                 int index = nodes.size();
-                nodes.add(new SimNode(index, names.get(index), g.profile(), fleet.model(), clock, g.prefixCaching()));
+                nodes.add(new SimNode(index, names.get(index), g.profile(), fleet.model(), engines, g.prefixCaching()));
             }
         }
         this.router = new SimRouter(plugins, fleet.policy(), nodes, fleet.model(), fleet.staleAfter());
@@ -201,6 +215,7 @@ final class SimRun {
         run.put("scrape_delay_ms", fleet.scrapeDelay().toNanos() / 1e6);
         run.put("request_overhead_ms", fleet.requestOverhead().toNanos() / 1e6);
         run.put("response_overhead_ms", fleet.responseOverhead().toNanos() / 1e6);
+        run.put("iteration_overhead_ms", fleet.iterationOverhead().toNanos() / 1e6);
         run.putAll(runInfo);
         run.put("requests", offered);
         // as the live bench: from the start of the run (t = 0 of the trace) to the last request's end
