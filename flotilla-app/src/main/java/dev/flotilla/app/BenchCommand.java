@@ -113,6 +113,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ignore-eos", description = "Send vLLM's ignore_eos: true (servers that honour it generate max_tokens).")
     boolean ignoreEos;
 
+    @Option(names = "--seed-requests", description = "Send every request a sampling seed derived from its id (trace "
+            + "record id, or req-N), as flotilla sim seeds the same request, so that both generate the same text.")
+    boolean seedRequests;
+
     @Option(names = "--slo-ttft-ms", paramLabel = "MS", description = "Goodput objective: time to first token.")
     Double sloTtftMs;
 
@@ -245,12 +249,12 @@ final class BenchCommand implements Callable<Integer> {
         }
         // without --model the placeholder lets everything else be checked first; call() then asks the server
         return new LiveBenchPlan(base, ep, model == null ? "?" : model, workload, maxRequests, maxDuration,
-                seconds("--timeout", timeout), inFlightBound, apiKey, ignoreEos);
+                seconds("--timeout", timeout), inFlightBound, apiKey, ignoreEos, seedRequests);
     }
 
     private static LiveBenchPlan withModel(LiveBenchPlan p, String model) {
         return new LiveBenchPlan(p.baseUrl(), p.endpoint(), model, p.workload(), p.maxRequests(), p.maxDuration(),
-                p.requestTimeout(), p.maxInFlight(), p.apiKey(), p.ignoreEos());
+                p.requestTimeout(), p.maxInFlight(), p.apiKey(), p.ignoreEos(), p.seedRequests());
     }
 
     private static Duration seconds(String option, String text) {

@@ -1,5 +1,7 @@
 package dev.flotilla.app;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.bench.report.Agreement;
 import dev.flotilla.bench.report.Slo;
 import dev.flotilla.bench.sim.FleetSimulator;
 import dev.flotilla.bench.sim.FleetSpec;
@@ -16,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -90,8 +93,23 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--slo-e2el-ms", paramLabel = "MS", description = "Goodput objective: end-to-end latency.")
     Double sloE2elMs;
 
+    @Option(names = "--compare-live", paramLabel = "RESULT_JSON",
+            description = "result.json of a live flotilla bench run of the same trace: print the relative differences "
+                    + "of p50/p90 TTFT and end-to-end latency, exit 1 when one exceeds --tolerance.")
+    Path compareLive;
+
+    @Option(names = "--tolerance", defaultValue = "0.10", paramLabel = "FRACTION",
+            description = "Largest relative difference --compare-live accepts (default: ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    private static final ObjectMapper LIVE_JSON = new ObjectMapper();
+
     @Override
+    @SuppressWarnings("unchecked")
     public Integer call() throws IOException {
+        if (!(tolerance >= 0)) {
+            throw new ParameterException(spec.commandLine(), "--tolerance: " + tolerance + " (expected a fraction >= 0)");
+        }
         Endpoint ep = switch (endpoint.toLowerCase(Locale.ROOT)) {
             case "chat" -> Endpoint.CHAT;
             case "completions" -> Endpoint.COMPLETIONS;
@@ -134,6 +152,14 @@ final class SimCommand implements Callable<Integer> {
         if (out != null) {
             List<Path> written = report.write(out);
             console.println("wrote " + written.size() + " files to " + out);
+        }
+        if (compareLive != null) {
+            Agreement agreement = Agreement.of(LIVE_JSON.readValue(compareLive.toFile(), Map.class),
+                    report.bench().toJson(), tolerance);
+            console.println("============ sim vs live (" + compareLive + ") ============");
+            console.print(agreement.table());
+            console.flush();
+            return agreement.agrees() ? 0 : 1;
         }
         console.flush();
         return 0;

@@ -124,4 +124,31 @@ class SimCommandTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("routing.policy: \"fastest\"", "least-requests");
     }
+
+    @Test
+    void sim_compareLiveWithinOrBeyondTolerance_exitCodeAndTable(@TempDir Path dir) throws Exception {
+        Path fleet = Files.writeString(dir.resolve("fleet.yaml"), FLEET);
+        Path out = dir.resolve("out");
+        String[] sim = {"sim", "--fleet", fleet.toString(), "--synthetic", "rate=20,duration=5s", "--out",
+                out.toString()};
+        assertThat(run(sim).exitCode()).isZero();
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode live =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(out.resolve("result.json").toFile());
+        Path same = dir.resolve("same.json");
+        json.writeValue(same.toFile(), live);
+        live.put("p90_e2el_ms", live.get("p90_e2el_ms").asDouble() * 2);
+        Path slower = dir.resolve("slower.json");
+        json.writeValue(slower.toFile(), live);
+
+        Result agree = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=20,duration=5s",
+                "--compare-live", same.toString());
+        Result disagree = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=20,duration=5s",
+                "--compare-live", slower.toString(), "--tolerance", "0.2");
+
+        assertThat(agree.exitCode()).as(agree.err()).isZero();
+        assertThat(agree.out()).contains("sim vs live", "+0.0% ok", "the simulation agrees");
+        assertThat(disagree.exitCode()).as(disagree.err()).isEqualTo(1);
+        assertThat(disagree.out()).contains("-50.0% OUT", "tolerance 20.0%: the simulation disagrees on E2E p90");
+    }
 }

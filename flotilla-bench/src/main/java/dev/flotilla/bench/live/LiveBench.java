@@ -9,6 +9,7 @@ import dev.flotilla.bench.report.Measurements;
 import dev.flotilla.bench.report.RequestResult;
 import dev.flotilla.bench.trace.ArrivalProcess;
 import dev.flotilla.bench.trace.PromptText;
+import dev.flotilla.bench.trace.RequestSeed;
 import dev.flotilla.bench.trace.TraceRecord;
 import dev.flotilla.protocol.Endpoint;
 import dev.flotilla.protocol.Sse;
@@ -218,6 +219,11 @@ public final class LiveBench implements AutoCloseable {
 
     /** The JSON body of one streamed request. */
     static Buffer body(TraceRecord r, Endpoint endpoint, String model, boolean ignoreEos) {
+        return body(r, endpoint, model, ignoreEos, false);
+    }
+
+    /** The JSON body of one streamed request, with the record's own {@code seed} when {@code seedRequest}. */
+    static Buffer body(TraceRecord r, Endpoint endpoint, String model, boolean ignoreEos, boolean seedRequest) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (JsonGenerator g = JSON_FACTORY.createGenerator(bytes)) {
             g.writeStartObject();
@@ -240,6 +246,9 @@ public final class LiveBench implements AutoCloseable {
             g.writeEndObject();
             if (ignoreEos) {
                 g.writeBooleanField("ignore_eos", true);
+            }
+            if (seedRequest) {
+                g.writeNumberField("seed", RequestSeed.of(r.id()));
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -394,7 +403,7 @@ public final class LiveBench implements AutoCloseable {
                 x.timer = -1;
                 fail(key, x, ErrorKind.TIMEOUT, 0, "not finished within " + plan.requestTimeout().toMillis() + " ms");
             });
-            Buffer body = body(r, plan.endpoint(), plan.model(), plan.ignoreEos());
+            Buffer body = body(r, plan.endpoint(), plan.model(), plan.ignoreEos(), plan.seedRequests());
             client.request(options).onComplete(ar -> {
                 if (ar.failed()) {
                     fail(key, x, classify(ar.cause()), 0, ar.cause().toString());

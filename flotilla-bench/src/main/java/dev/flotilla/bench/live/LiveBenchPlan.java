@@ -22,13 +22,23 @@ import java.util.Map;
  *                       {@code client_backlog}. Also the size of the connection pool.
  * @param apiKey         sent as a bearer token, or null
  * @param ignoreEos      send vLLM's {@code ignore_eos: true} so that servers that honour it generate max_tokens
+ * @param seedRequests   send each request's {@code seed} from its record id ({@link dev.flotilla.bench.trace.RequestSeed}),
+ *                       so that a server that honours it, and the simulator, generate the same text for it
  */
 public record LiveBenchPlan(URI baseUrl, Endpoint endpoint, String model, Workload workload, long maxRequests,
                             Duration maxDuration, Duration requestTimeout, int maxInFlight, String apiKey,
-                            boolean ignoreEos) {
+                            boolean ignoreEos, boolean seedRequests) {
 
     public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
+
+    /** A plan that sends no per-request seed. */
+    public LiveBenchPlan(URI baseUrl, Endpoint endpoint, String model, Workload workload, long maxRequests,
+                         Duration maxDuration, Duration requestTimeout, int maxInFlight, String apiKey,
+                         boolean ignoreEos) {
+        this(baseUrl, endpoint, model, workload, maxRequests, maxDuration, requestTimeout, maxInFlight, apiKey,
+                ignoreEos, false);
+    }
 
     public LiveBenchPlan {
         List<String> problems = new ArrayList<>();
@@ -104,6 +114,9 @@ public record LiveBenchPlan(URI baseUrl, Endpoint endpoint, String model, Worklo
         }
         d.put("max_requests", maxRequests == Long.MAX_VALUE ? null : maxRequests);
         d.put("max_duration_s", maxDuration == null ? null : maxDuration.toMillis() / 1000.0);
+        if (seedRequests) {
+            d.put("seed_requests", true);
+        }
         return d;
     }
 

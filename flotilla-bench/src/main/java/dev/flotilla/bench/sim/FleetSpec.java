@@ -34,10 +34,19 @@ import java.util.stream.Collectors;
  * @param staleAfter       telemetry older than this reads as stale in the snapshots the router gets
  * @param requestOverhead  from a request's arrival to its engine seeing it (client, network, gateway)
  * @param responseOverhead from the engine producing a token to the client receiving it
+ * @param iterationOverhead how late a live node's real-time scheduler starts each engine iteration (its timer
+ *                          and thread wake-up), added to every event an engine schedules
  */
 public record FleetSpec(String model, List<NodeGroup> nodes, String policy, Duration scrapeInterval,
                         Duration scrapeDelay, Duration staleAfter, Duration requestOverhead,
-                        Duration responseOverhead) {
+                        Duration responseOverhead, Duration iterationOverhead) {
+
+    /** A fleet without iteration overhead. */
+    public FleetSpec(String model, List<NodeGroup> nodes, String policy, Duration scrapeInterval,
+                     Duration scrapeDelay, Duration staleAfter, Duration requestOverhead, Duration responseOverhead) {
+        this(model, nodes, policy, scrapeInterval, scrapeDelay, staleAfter, requestOverhead, responseOverhead,
+                Duration.ZERO);
+    }
 
     public static final String DEFAULT_MODEL = "sim-llama-2-7b";
     /** The gateway's own default policy. */
@@ -102,6 +111,7 @@ public record FleetSpec(String model, List<NodeGroup> nodes, String policy, Dura
         checkTelemetry(problems, scrapeInterval, scrapeDelay, staleAfter);
         checkNonNegative(problems, "overhead.request", requestOverhead);
         checkNonNegative(problems, "overhead.response", responseOverhead);
+        checkNonNegative(problems, "overhead.iteration", iterationOverhead);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
@@ -115,16 +125,24 @@ public record FleetSpec(String model, List<NodeGroup> nodes, String policy, Dura
 
     public FleetSpec withPolicy(String value) {
         return new FleetSpec(model, nodes, value, scrapeInterval, scrapeDelay, staleAfter, requestOverhead,
-                responseOverhead);
+                responseOverhead, iterationOverhead);
     }
 
     /** The same fleet scraped every {@code interval}, seen {@code delay} later, stale after {@code stale}. */
     public FleetSpec withTelemetry(Duration interval, Duration delay, Duration stale) {
-        return new FleetSpec(model, nodes, policy, interval, delay, stale, requestOverhead, responseOverhead);
+        return new FleetSpec(model, nodes, policy, interval, delay, stale, requestOverhead, responseOverhead,
+                iterationOverhead);
     }
 
     public FleetSpec withOverhead(Duration request, Duration response) {
-        return new FleetSpec(model, nodes, policy, scrapeInterval, scrapeDelay, staleAfter, request, response);
+        return new FleetSpec(model, nodes, policy, scrapeInterval, scrapeDelay, staleAfter, request, response,
+                iterationOverhead);
+    }
+
+    /** The same fleet with each engine iteration starting {@code iteration} late, as on a live node. */
+    public FleetSpec withIterationOverhead(Duration iteration) {
+        return new FleetSpec(model, nodes, policy, scrapeInterval, scrapeDelay, staleAfter, requestOverhead,
+                responseOverhead, iteration);
     }
 
     /** Nodes in the fleet. */
@@ -187,12 +205,13 @@ public record FleetSpec(String model, List<NodeGroup> nodes, String policy, Dura
         Duration delay = r.duration(telemetry, "telemetry.scrapeDelay", Duration.ZERO);
         Duration stale = r.duration(telemetry, "telemetry.staleAfter",
                 interval.compareTo(DEFAULT_STALE_AFTER) > 0 ? interval.multipliedBy(2) : DEFAULT_STALE_AFTER);
-        JsonNode overhead = r.object(root, "overhead", Set.of("request", "response"));
+        JsonNode overhead = r.object(root, "overhead", Set.of("request", "response", "iteration"));
         Duration request = r.duration(overhead, "overhead.request", Duration.ZERO);
         Duration response = r.duration(overhead, "overhead.response", Duration.ZERO);
+        Duration iteration = r.duration(overhead, "overhead.iteration", Duration.ZERO);
         if (r.problems.isEmpty()) {
             try {
-                return new FleetSpec(model, groups, policy, interval, delay, stale, request, response);
+                return new FleetSpec(model, groups, policy, interval, delay, stale, request, response, iteration);
             } catch (IllegalArgumentException e) {
                 r.problems.add(e.getMessage());
             }

@@ -5,10 +5,12 @@ import dev.flotilla.bench.report.ErrorKind;
 import dev.flotilla.bench.report.Measurements;
 import dev.flotilla.bench.report.RequestResult;
 import dev.flotilla.bench.report.Slo;
+import dev.flotilla.bench.trace.RequestSeed;
 import dev.flotilla.engine.GenerationRequest;
 import dev.flotilla.engine.PrefixCacheStats;
 import dev.flotilla.engine.PromptTooLongException;
 import dev.flotilla.engine.TokenListener;
+import dev.flotilla.engine.sim.SimScheduler;
 import dev.flotilla.engine.sim.VirtualScheduler;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
 import dev.flotilla.protocol.Endpoint;
@@ -49,7 +51,6 @@ final class SimRun {
     private Iterator<SimRequest> requests;
     private SimRequest next;
     private long offered;
-    private long dispatched;
     private long inFlight;
     private boolean arrivalsDone;
     /** Set when the run ends, normally or by an exception: engines closing fail what they still hold. */
@@ -67,11 +68,24 @@ final class SimRun {
         this.responseOverhead = fleet.responseOverhead().toNanos();
         this.scrapeInterval = fleet.scrapeInterval().toNanos();
         this.scrapeDelay = fleet.scrapeDelay().toNanos();
+        long late = fleet.iterationOverhead().toNanos();
+        // a live node's real-time scheduler wakes a little after each due time; its engine's events are that late
+        SimScheduler engines = late == 0 ? clock : new SimScheduler() {
+            @Override
+            public long nanoTime() {
+                return clock.nanoTime();
+            }
+
+            @Override
+            public void schedule(long atNanos, Runnable task) {
+                clock.schedule(Math.max(atNanos, clock.nanoTime()) + late, task);
+            }
+        };
         List<String> names = fleet.nodeNames();
         for (FleetSpec.NodeGroup g : fleet.nodes()) {
             for (int i = 0; i < g.count(); i++) {
                 int index = nodes.size();
-                nodes.add(new SimNode(index, names.get(index), g.profile(), fleet.model(), clock, g.prefixCaching()));
+                nodes.add(new SimNode(index, names.get(index), g.profile(), fleet.model(), engines, g.prefixCaching()));
             }
         }
         this.router = new SimRouter(plugins, fleet.policy(), nodes, fleet.model(), fleet.staleAfter());
@@ -134,20 +148,12 @@ final class SimRun {
         router.refresh(node);
         inFlight++;
         String prompt = endpoint == Endpoint.CHAT ? node.engine.chatPrompt(request.messages()) : text;
-        Exchange exchange = new Exchange(r, node, prompt, requestSeed(dispatched++));
+        Exchange exchange = new Exchange(r, node, prompt, RequestSeed.of(r.id(), seed));
         if (requestOverhead == 0) {
             exchange.submit();
         } else {
             clock.schedule(now + requestOverhead, exchange::submit);
         }
-    }
-
-    /** The sampling seed a live node would draw at random: here from the run's seed, so runs repeat. */
-    private long requestSeed(long n) {
-        long z = seed + (n + 1) * 0x9e3779b97f4a7c15L;
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
     }
 
     private void finished(SimNode node) {
@@ -209,6 +215,7 @@ final class SimRun {
         run.put("scrape_delay_ms", fleet.scrapeDelay().toNanos() / 1e6);
         run.put("request_overhead_ms", fleet.requestOverhead().toNanos() / 1e6);
         run.put("response_overhead_ms", fleet.responseOverhead().toNanos() / 1e6);
+        run.put("iteration_overhead_ms", fleet.iterationOverhead().toNanos() / 1e6);
         run.putAll(runInfo);
         run.put("requests", offered);
         // as the live bench: from the start of the run (t = 0 of the trace) to the last request's end

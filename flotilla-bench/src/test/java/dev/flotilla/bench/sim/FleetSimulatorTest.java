@@ -61,6 +61,19 @@ class FleetSimulatorTest {
     }
 
     @Test
+    void run_iterationOverhead_everyEngineEventThatLate() {
+        Run run = simulate(fleet(testProfile(2), 1).withIterationOverhead(Duration.ofMillis(1)),
+                List.of(request("a", 0, 100)));
+
+        SimResult.Completed a = run.completed("a");
+        // the engine's start (1 ms late), then the prefill ends 1 ms late: 1 + 30 + 1
+        assertThat(a.ttftNanos()).isEqualTo(32 * MS);
+        // then three decode steps of 11 ms, each 1 ms late
+        assertThat(a.e2elNanos()).isEqualTo(68 * MS);
+        assertThat(run.report().bench().run()).containsEntry("iteration_overhead_ms", 1.0);
+    }
+
+    @Test
     void run_oneNodeOneRequest_prefillThenDecodeSteps() {
         Run run = simulate(fleet(testProfile(2), 1), List.of(request("a", 0, 100)));
 
