@@ -3,22 +3,54 @@ package dev.flotilla.planner.solver;
 import dev.flotilla.planner.candidate.Candidates;
 import dev.flotilla.planner.model.OptimizerSettings;
 import dev.flotilla.planner.model.Problem;
+import java.util.List;
 
-/** Picks and runs the solver a problem's settings ask for. */
+/** Picks and runs the solver a problem's settings (or the user) ask for. */
 public final class Solvers {
+
+    /** The solver names {@link #named} accepts. */
+    public static final List<String> NAMES = List.of("greedy", "milp", "milp-hetero", "unlimited");
 
     private Solvers() {
     }
 
     /**
-     * The unlimited solver when capacity is unlimited, else the greedy solver with the settings'
-     * saturation policy. (The MILP solver, when present, is chosen by its own module.)
+     * As Inferno's settings say: {@code heterogeneous} → the MILP mixing accelerators within a
+     * server; {@code milpSolver} → the MILP with one accelerator per server; otherwise unlimited
+     * capacity → each server its cheapest candidate, and limited capacity → Inferno's greedy with
+     * the settings' saturation policy. ({@code useCplex} is ignored: the MILP runs on OR-Tools SCIP.)
      */
     public static Solver forSettings(OptimizerSettings settings) {
+        if (settings.heterogeneous()) {
+            return MilpPlanSolver.heterogeneous();
+        }
+        if (settings.milp()) {
+            return MilpPlanSolver.singleType();
+        }
         if (settings.unlimited()) {
             return new UnlimitedSolver();
         }
         return new GreedySolver(settings.saturationPolicy(), settings.delayedBestEffort());
+    }
+
+    /**
+     * The solver called {@code name} ({@link #NAMES}), overriding the settings' choice of algorithm
+     * but not their capacity mode: {@code greedy} under unlimited capacity is the unlimited solver
+     * (nothing limits it, so it takes each server's cheapest candidate), and {@code unlimited}
+     * ignores capacity whatever the settings say.
+     *
+     * @throws IllegalArgumentException for an unknown name, naming the accepted ones
+     */
+    public static Solver named(String name, OptimizerSettings settings) {
+        return switch (name) {
+            case "greedy" -> settings.unlimited() ? new UnlimitedSolver()
+                    : new GreedySolver(settings.saturationPolicy(), settings.delayedBestEffort());
+            case "milp" -> MilpPlanSolver.singleType();
+            case "milp-hetero" -> MilpPlanSolver.heterogeneous();
+            case "unlimited" -> new UnlimitedSolver();
+            default -> throw new IllegalArgumentException("solver: \"" + name + "\" (expected one of: "
+                    + String.join(", ", NAMES) + ")");
+        };
     }
 
     /** Computes the candidates and solves with the solver the problem's settings ask for. */
