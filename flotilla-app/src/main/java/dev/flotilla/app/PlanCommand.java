@@ -1,10 +1,12 @@
 package dev.flotilla.app;
 
+import dev.flotilla.planner.candidate.Candidates;
 import dev.flotilla.planner.io.PlanTable;
 import dev.flotilla.planner.io.ProblemReader;
 import dev.flotilla.planner.io.SolutionJson;
 import dev.flotilla.planner.model.Problem;
 import dev.flotilla.planner.solver.Solution;
+import dev.flotilla.planner.solver.Solver;
 import dev.flotilla.planner.solver.Solvers;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,21 +21,25 @@ import picocli.CommandLine.Spec;
 /**
  * {@code flotilla plan}: Inferno's capacity planner. Reads a problem (Inferno's sample-data
  * directory, its SystemData JSON or Flotilla's YAML), chooses accelerator, replicas and batch size
- * per server at least cost under the SLOs, prints the allocation as a table and, with {@code --out},
- * writes it as Inferno's solution JSON.
+ * per server at least cost under the SLOs (greedy or exact MILP, see {@code --solver}), prints the
+ * allocation as a table and, with {@code --out}, writes it as Inferno's solution JSON. Subcommands:
+ * {@code fit} (performance parameters from measurements), {@code generate} (a seeded random problem)
+ * and {@code compare} (solvers side by side, timed).
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
+        subcommands = {PlanFitCommand.class, PlanGenerateCommand.class, PlanCompareCommand.class},
         description = {"Capacity plan: for each server (model x class of service) the accelerator, replicas and batch "
                 + "size at least cost meeting its ITL/TTFT/TPS targets, with unlimited or limited accelerators "
-                + "(Inferno's queueing model and greedy solver). See docs/planner.md.",
-                "Example: flotilla plan ../shared/testdata/inferno/inferno-v1-small-sampledata-849e1e8 --out plan.json",
+                + "(Inferno's queueing model; its greedy solver, or an exact MILP). See docs/planner.md.",
+                "Example: flotilla plan ../shared/testdata/inferno/inferno-v1-small-sampledata-849e1e8 --solver milp "
+                        + "--out plan.json",
                 "Exit status: 0 when every server has an allocation, 1 when some server has none, 2 on bad input."})
 final class PlanCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE|DIR",
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE|DIR",
             description = "Inferno's sample-data directory (the six *-data.json files), its SystemData JSON "
                     + "(system-data.json), or Flotilla's YAML (.yaml/.yml).")
     Path input;
@@ -47,22 +53,31 @@ final class PlanCommand implements Callable<Integer> {
                     + "or with the capacity given (--unlimited=false).")
     Boolean unlimited;
 
+    @Option(names = "--solver", paramLabel = "NAME",
+            description = "Override the solver the input's optimizer settings choose: greedy (Inferno's), milp (exact, "
+                    + "one accelerator per server), milp-hetero (exact, a server may mix accelerators) or unlimited "
+                    + "(each server its cheapest candidate, capacity ignored). Default: milp-hetero when "
+                    + "optimizer.heterogeneous, milp when optimizer.milpSolver, else unlimited or greedy.")
+    String solver;
+
     @Override
     public Integer call() throws IOException {
+        if (input == null) {
+            throw new IllegalArgumentException("FILE|DIR missing (expected: a problem to plan, or a subcommand: fit, "
+                    + "generate, compare; see flotilla plan --help)");
+        }
         Problem problem = ProblemReader.read(input);
         if (unlimited != null) {
             problem = problem.withOptimizer(problem.optimizer().withUnlimited(unlimited));
         }
+        Solver chosen = solver == null ? Solvers.forSettings(problem.optimizer())
+                : Solvers.named(solver, problem.optimizer());
         PrintWriter err = spec.commandLine().getErr();
-        if (!problem.optimizer().unlimited() && (problem.optimizer().milp() || problem.optimizer().heterogeneous())) {
-            err.println("flotilla plan: optimizer.milpSolver/heterogeneous are set, but this build has no MILP "
-                    + "solver: planning with the greedy solver");
-        }
-        if (!problem.optimizer().unlimited() && problem.capacity().isEmpty()) {
+        if (!problem.optimizer().unlimited() && problem.capacity().isEmpty() && !chosen.name().equals("unlimited")) {
             err.println("flotilla plan: no capacity given and optimizer.unlimited is false: no accelerator is "
                     + "available (give capacity, or plan with --unlimited)");
         }
-        Solution solution = Solvers.solve(problem);
+        Solution solution = chosen.solve(problem, Candidates.all(problem));
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.print(PlanTable.render(problem, solution));
         if (out != null) {
