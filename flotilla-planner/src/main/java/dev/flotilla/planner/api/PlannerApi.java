@@ -76,7 +76,16 @@ public final class PlannerApi {
     /** A router with every route, for one HTTP server instance (or to mount under a prefix). */
     public Router router(Vertx vertx) {
         Router r = Router.router(vertx);
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        BodyHandler bodyHandler = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        Handler<RoutingContext> body = rc -> {
+            // Inferno reads every body as JSON whatever its Content-Type (curl -d sends a form type);
+            // Vert.x would decode a form body and refuse fields over 8 KB, so the body is taken as JSON
+            String type = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
+            if (type != null && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/"))) {
+                rc.request().headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
+            }
+            bodyHandler.handle(rc);
+        };
 
         r.post("/setAccelerators").handler(body).handler(quick(this::setAccelerators));
         r.get("/getAccelerators").handler(quick(rc -> array(state.accelerators(), InfernoJson::accelerator)));

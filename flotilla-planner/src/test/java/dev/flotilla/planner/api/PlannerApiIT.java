@@ -98,6 +98,16 @@ class PlannerApiIT {
     }
 
     @Test
+    void optimizeOne_formContentTypeAsCurlDashDSends_readAsJson() throws Exception {
+        Reply r = send(HttpRequest.newBuilder(server.url().resolve("/optimizeOne"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(InfernoTestData.systemDocument(V1_SMALL))));
+
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+        InfernoTestData.assertMatchesPublished(V1_SMALL, r.body());
+    }
+
+    @Test
     void optimizeOne_solverParameter_overridesTheSettings() throws Exception {
         Reply greedy = post("/optimizeOne", InfernoTestData.systemDocument(V2_SMALL));
         Reply milp = post("/optimizeOne?solver=milp", InfernoTestData.systemDocument(V2_SMALL));

@@ -78,6 +78,22 @@ class PerfFitterTest {
     }
 
     @Test
+    void read_documentedExampleFile_fitsTheParametersItWasMadeWith() throws Exception {
+        java.nio.file.Path file = java.nio.file.Path.of(java.util.Objects.requireNonNull(
+                PerfFitterTest.class.getResource("/planner/samples.csv")).toURI());
+        List<Sample> samples = SampleReader.read(file);
+
+        LinearFit decode = PerfFitter.decode(samples);
+        LinearFit prefill = PerfFitter.prefill(samples);
+
+        assertThat(samples).hasSize(120);
+        assertRecovered(decode, "alpha", ALPHA);
+        assertRecovered(decode, "beta", BETA);
+        assertRecovered(prefill, "gamma", GAMMA);
+        assertRecovered(prefill, "delta", DELTA);
+    }
+
+    @Test
     void iteration_noisySamples_recoverParametersWithin5Percent() {
         LinearFit fit = PerfFitter.iteration(synthetic(7, 400, 0.02, true));
 
