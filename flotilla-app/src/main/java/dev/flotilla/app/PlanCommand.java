@@ -4,13 +4,16 @@ import dev.flotilla.planner.candidate.Candidates;
 import dev.flotilla.planner.io.PlanTable;
 import dev.flotilla.planner.io.ProblemReader;
 import dev.flotilla.planner.io.SolutionJson;
+import dev.flotilla.planner.milp.SolveStatus;
 import dev.flotilla.planner.model.Problem;
+import dev.flotilla.planner.solver.MilpPlanSolver;
 import dev.flotilla.planner.solver.Solution;
 import dev.flotilla.planner.solver.Solver;
 import dev.flotilla.planner.solver.Solvers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,6 +63,11 @@ final class PlanCommand implements Callable<Integer> {
                     + "optimizer.heterogeneous, milp when optimizer.milpSolver, else unlimited or greedy.")
     String solver;
 
+    @Option(names = "--time-limit", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Time limit of the MILP solvers, all stages together (default: ${DEFAULT-VALUE}); when it "
+                    + "runs out they answer the best allocation found, and say so.")
+    long timeLimitSeconds;
+
     @Override
     public Integer call() throws IOException {
         if (input == null) {
@@ -70,14 +78,28 @@ final class PlanCommand implements Callable<Integer> {
         if (unlimited != null) {
             problem = problem.withOptimizer(problem.optimizer().withUnlimited(unlimited));
         }
-        Solver chosen = solver == null ? Solvers.forSettings(problem.optimizer())
-                : Solvers.named(solver, problem.optimizer());
+        if (timeLimitSeconds < 1) {
+            throw new IllegalArgumentException("--time-limit: " + timeLimitSeconds + " (expected: >= 1 second)");
+        }
+        Solver chosen = Solvers.named(solver == null ? Solvers.nameFor(problem.optimizer()) : solver,
+                problem.optimizer(), Duration.ofSeconds(timeLimitSeconds));
         PrintWriter err = spec.commandLine().getErr();
         if (!problem.optimizer().unlimited() && problem.capacity().isEmpty() && !chosen.name().equals("unlimited")) {
             err.println("flotilla plan: no capacity given and optimizer.unlimited is false: no accelerator is "
                     + "available (give capacity, or plan with --unlimited)");
         }
-        Solution solution = chosen.solve(problem, Candidates.all(problem));
+        Solution solution;
+        if (chosen instanceof MilpPlanSolver milp) {
+            MilpPlanSolver.Outcome outcome = milp.solveDetailed(problem, Candidates.all(problem));
+            if (outcome.result().status() != SolveStatus.OPTIMAL) {
+                err.println("flotilla plan: the " + milp.name() + " solver reached its time limit ("
+                        + timeLimitSeconds + " s): this is the best allocation it found, not proven optimal "
+                        + "(a larger --time-limit may find a cheaper one)");
+            }
+            solution = outcome.solution();
+        } else {
+            solution = chosen.solve(problem, Candidates.all(problem));
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.print(PlanTable.render(problem, solution));
         if (out != null) {

@@ -6,6 +6,7 @@ import dev.flotilla.planner.model.Problem;
 import dev.flotilla.planner.solver.Solver;
 import dev.flotilla.planner.solver.Solvers;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -44,10 +45,18 @@ final class PlanCompareCommand implements Callable<Integer> {
             description = "Override the input's optimizer.unlimited.")
     Boolean unlimited;
 
+    @Option(names = "--time-limit", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Time limit of each MILP solve (default: ${DEFAULT-VALUE}); the status column says when it "
+                    + "ran out.")
+    long timeLimitSeconds;
+
     @Override
     public Integer call() {
         if (repeat < 1) {
             throw new IllegalArgumentException("--repeat: " + repeat + " (expected: >= 1)");
+        }
+        if (timeLimitSeconds < 1) {
+            throw new IllegalArgumentException("--time-limit: " + timeLimitSeconds + " (expected: >= 1 second)");
         }
         Problem problem = ProblemReader.read(input);
         if (unlimited != null) {
@@ -55,7 +64,7 @@ final class PlanCompareCommand implements Callable<Integer> {
         }
         List<Solver> list = new ArrayList<>();
         for (String name : solvers) {
-            list.add(Solvers.named(name.strip(), problem.optimizer()));
+            list.add(Solvers.named(name.strip(), problem.optimizer(), Duration.ofSeconds(timeLimitSeconds)));
         }
         PlanComparison.Report report = new PlanComparison(System::nanoTime).run(problem, list, repeat);
         spec.commandLine().getOut().print(report.render());

@@ -3,8 +3,10 @@ package dev.flotilla.planner.bench;
 import dev.flotilla.planner.candidate.Candidate;
 import dev.flotilla.planner.candidate.Candidates;
 import dev.flotilla.planner.model.Problem;
+import dev.flotilla.planner.milp.SolveStatus;
 import dev.flotilla.planner.model.Server;
 import dev.flotilla.planner.solver.Allocation;
+import dev.flotilla.planner.solver.MilpPlanSolver;
 import dev.flotilla.planner.solver.Solution;
 import dev.flotilla.planner.solver.Solver;
 import java.time.Duration;
@@ -28,8 +30,11 @@ import java.util.function.LongSupplier;
  */
 public final class PlanComparison {
 
-    /** One solver's figures. */
-    public record Row(String solver, Duration bestSolve, Duration medianSolve, double totalCost,
+    /**
+     * One solver's figures; {@code status} is {@code optimal} or {@code time limit} (best found, not
+     * proven optimal) for the MILP solvers, {@code -} for the others.
+     */
+    public record Row(String solver, String status, Duration bestSolve, Duration medianSolve, double totalCost,
             Map<Integer, Long> servedByPriority, long bestEffort, long unallocated, long mixed, double changedShare,
             Solution solution) {
     }
@@ -45,14 +50,14 @@ public final class PlanComparison {
                     acceleratorTypes, candidates));
             b.append(String.format(Locale.ROOT, "candidate sizing: %s on one thread, %s in parallel (%d threads)%n%n",
                     time(candidatesOneThread), time(candidatesParallel), threads));
-            String[] header = {"solver", "solve best", "solve median", "total cost", "served by priority",
+            String[] header = {"solver", "status", "solve best", "solve median", "total cost", "served by priority",
                 "best effort", "unallocated", "mixed", "changed vs " + rows.getFirst().solver()};
             List<String[]> lines = new ArrayList<>();
             lines.add(header);
             for (Row r : rows) {
                 List<String> served = new ArrayList<>();
                 r.servedByPriority().forEach((p, n) -> served.add("p" + p + ":" + n));
-                lines.add(new String[] {r.solver(), time(r.bestSolve()), time(r.medianSolve()), cost(r.totalCost()),
+                lines.add(new String[] {r.solver(), r.status(), time(r.bestSolve()), time(r.medianSolve()), cost(r.totalCost()),
                     String.join(" ", served), String.valueOf(r.bestEffort()), String.valueOf(r.unallocated()),
                     String.valueOf(r.mixed()), String.format(Locale.ROOT, "%.1f%%", 100 * r.changedShare())});
             }
@@ -128,15 +133,22 @@ public final class PlanComparison {
         for (Solver solver : solvers) {
             long[] times = new long[repeats];
             Solution solution = null;
+            String status = "-";
             for (int i = 0; i < repeats; i++) {
                 long t0 = nanoTicker.getAsLong();
-                solution = solver.solve(problem, candidates);
+                if (solver instanceof MilpPlanSolver milp) {
+                    MilpPlanSolver.Outcome outcome = milp.solveDetailed(problem, candidates);
+                    solution = outcome.solution();
+                    status = outcome.result().status() == SolveStatus.OPTIMAL ? "optimal" : "time limit";
+                } else {
+                    solution = solver.solve(problem, candidates);
+                }
                 times[i] = nanoTicker.getAsLong() - t0;
             }
             if (reference == null) {
                 reference = solution;
             }
-            rows.add(row(problem, solver.name(), times, solution, reference));
+            rows.add(row(problem, solver.name(), status, times, solution, reference));
         }
         int count = candidates.values().stream().mapToInt(List::size).sum();
         int types = (int) problem.accelerators().stream().map(a -> a.type()).distinct().count();
@@ -144,7 +156,7 @@ public final class PlanComparison {
                 Duration.ofNanos(min(parallel)), Runtime.getRuntime().availableProcessors(), rows);
     }
 
-    private static Row row(Problem problem, String name, long[] times, Solution s, Solution reference) {
+    private static Row row(Problem problem, String name, String status, long[] times, Solution s, Solution reference) {
         Map<Integer, Long> served = new TreeMap<>();
         long changed = 0;
         for (Server server : problem.servers()) {
@@ -159,7 +171,7 @@ public final class PlanComparison {
         long mixed = s.allocatedServers().stream().filter(s::mixed).count();
         long[] sorted = times.clone();
         Arrays.sort(sorted);
-        return new Row(name, Duration.ofNanos(sorted[0]), Duration.ofNanos(sorted[sorted.length / 2]), s.totalCost(),
+        return new Row(name, status, Duration.ofNanos(sorted[0]), Duration.ofNanos(sorted[sorted.length / 2]), s.totalCost(),
                 served, bestEffort, s.unallocated().size(), mixed, (double) changed / problem.servers().size(), s);
     }
 

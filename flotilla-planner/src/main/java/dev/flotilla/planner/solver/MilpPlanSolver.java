@@ -96,13 +96,36 @@ public final class MilpPlanSolver implements Solver {
         return heterogeneous;
     }
 
+    /**
+     * A solution and the MILP's own account of it: {@link MilpResult#status()} is
+     * {@link dev.flotilla.planner.milp.SolveStatus#FEASIBLE} when the time limit ended a stage (the
+     * best allocation found, not proven optimal), with its solve time and stages.
+     */
+    public record Outcome(Solution solution, MilpResult result) {
+    }
+
     @Override
     public Solution solve(Problem problem, Map<String, List<Candidate>> candidates) {
+        return solveDetailed(problem, candidates).solution();
+    }
+
+    /**
+     * As {@link #solve}, with the MILP's status, time and stages.
+     *
+     * @throws IllegalStateException when the MILP found no allocation at all (the time limit ran out
+     *                               before the first one)
+     */
+    public Outcome solveDetailed(Problem problem, Map<String, List<Candidate>> candidates) {
         MilpResult result = milp.solve(toAllocationProblem(problem, candidates));
         if (!result.hasSolution()) {
             throw new IllegalStateException(name() + " solver: " + result.status() + " (" + result.detail() + ")");
         }
-        return toSolution(problem, candidates, result);
+        return new Outcome(toSolution(problem, candidates, result), result);
+    }
+
+    /** The time limit of a solve, all stages together. */
+    public java.time.Duration timeLimit() {
+        return base.timeLimit();
     }
 
     /** The MILP's input for {@code problem} with its candidates (for tests and measurements). */

@@ -1,8 +1,11 @@
 package dev.flotilla.planner.solver;
 
 import dev.flotilla.planner.candidate.Candidates;
+import dev.flotilla.planner.milp.MilpSettings;
+import dev.flotilla.planner.milp.MilpSolver;
 import dev.flotilla.planner.model.OptimizerSettings;
 import dev.flotilla.planner.model.Problem;
+import java.time.Duration;
 import java.util.List;
 
 /** Picks and runs the solver a problem's settings (or the user) ask for. */
@@ -21,16 +24,18 @@ public final class Solvers {
      * the settings' saturation policy. ({@code useCplex} is ignored: the MILP runs on OR-Tools SCIP.)
      */
     public static Solver forSettings(OptimizerSettings settings) {
+        return named(nameFor(settings), settings);
+    }
+
+    /** The name of the solver {@link #forSettings} picks: milp-hetero, milp, unlimited or greedy. */
+    public static String nameFor(OptimizerSettings settings) {
         if (settings.heterogeneous()) {
-            return MilpPlanSolver.heterogeneous();
+            return "milp-hetero";
         }
         if (settings.milp()) {
-            return MilpPlanSolver.singleType();
+            return "milp";
         }
-        if (settings.unlimited()) {
-            return new UnlimitedSolver();
-        }
-        return new GreedySolver(settings.saturationPolicy(), settings.delayedBestEffort());
+        return settings.unlimited() ? "unlimited" : "greedy";
     }
 
     /**
@@ -42,11 +47,17 @@ public final class Solvers {
      * @throws IllegalArgumentException for an unknown name, naming the accepted ones
      */
     public static Solver named(String name, OptimizerSettings settings) {
+        return named(name, settings, MilpSettings.defaults().timeLimit());
+    }
+
+    /** As {@link #named(String, OptimizerSettings)}, the MILP solvers with the given time limit (all stages together). */
+    public static Solver named(String name, OptimizerSettings settings, Duration milpTimeLimit) {
+        MilpSettings milp = MilpSettings.defaults().withTimeLimit(milpTimeLimit);
         return switch (name) {
             case "greedy" -> settings.unlimited() ? new UnlimitedSolver()
                     : new GreedySolver(settings.saturationPolicy(), settings.delayedBestEffort());
-            case "milp" -> MilpPlanSolver.singleType();
-            case "milp-hetero" -> MilpPlanSolver.heterogeneous();
+            case "milp" -> MilpPlanSolver.of(false, MilpSolver.create(), milp);
+            case "milp-hetero" -> MilpPlanSolver.of(true, MilpSolver.create(), milp);
             case "unlimited" -> new UnlimitedSolver();
             default -> throw new IllegalArgumentException("solver: \"" + name + "\" (expected one of: "
                     + String.join(", ", NAMES) + ")");

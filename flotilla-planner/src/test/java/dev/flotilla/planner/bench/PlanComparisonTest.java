@@ -68,6 +68,7 @@ class PlanComparisonTest {
         assertThat(report.acceleratorTypes()).isEqualTo(6);
         assertThat(report.candidatesOneThread()).isEqualTo(Duration.ofMillis(1));
         assertThat(report.rows()).extracting(PlanComparison.Row::solver).containsExactly("greedy", "milp", "greedy");
+        assertThat(report.rows()).extracting(PlanComparison.Row::status).containsExactly("-", "optimal", "-");
         assertThat(report.rows().getFirst().changedShare()).isZero();
         assertThat(report.rows().get(2).changedShare()).isZero(); // the greedy is deterministic
         assertThat(report.rows().get(1).bestSolve()).isEqualTo(Duration.ofMillis(1));

@@ -218,6 +218,36 @@ class MilpPlanSolverTest {
         }
     }
 
+    /** A ticker reading 0 for its first {@code frozenReads} reads, then 100 s later (past the 60 s limit). */
+    private static java.util.function.LongSupplier jumpingTicker(int frozenReads) {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        return () -> reads.getAndIncrement() < frozenReads ? 0 : java.time.Duration.ofSeconds(100).toNanos();
+    }
+
+    @Test
+    void solveDetailed_timeLimitAfterFirstStage_bestFoundMarkedFeasible() {
+        Problem p = example();
+        Map<String, List<Candidate>> cs = Candidates.all(p);
+        MilpPlanSolver limited = MilpPlanSolver.of(false, dev.flotilla.planner.milp.MilpSolver.create(jumpingTicker(2)),
+                dev.flotilla.planner.milp.MilpSettings.defaults());
+
+        MilpPlanSolver.Outcome outcome = limited.solveDetailed(p, cs);
+
+        assertThat(outcome.result().status()).isEqualTo(dev.flotilla.planner.milp.SolveStatus.FEASIBLE);
+        assertThat(outcome.solution().allocations()).isNotEmpty();
+        outcome.solution().unitsByType().forEach((type, used) -> assertThat(used).isLessThanOrEqualTo(p.capacity(type)));
+    }
+
+    @Test
+    void solve_timeLimitBeforeAnySolution_saysSo() {
+        Problem p = example();
+        MilpPlanSolver limited = MilpPlanSolver.of(false, dev.flotilla.planner.milp.MilpSolver.create(jumpingTicker(1)),
+                dev.flotilla.planner.milp.MilpSettings.defaults());
+
+        assertThatThrownBy(() -> limited.solve(p, Candidates.all(p))).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("milp solver: NOT_SOLVED (");
+    }
+
     static Stream<Arguments> settings() {
         OptimizerSettings limited = OptimizerSettings.DEFAULT;
         return Stream.of(
