@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "flotilla", mixinStandardHelpOptions = true, version = "flotilla 0.1.0",
         description = "Control plane for LLM inference on a fleet of heterogeneous machines.",
         subcommands = {UpCommand.class, GatewayCommand.class, NodeCommand.class, BenchCommand.class,
-                PlanCommand.class, SimCommand.class})
+                PlanCommand.class, PlannerCommand.class, SimCommand.class})
 public final class Flotilla implements Runnable {
 
     @CommandLine.Spec
@@ -25,7 +25,7 @@ public final class Flotilla implements Runnable {
                     // print what is wrong, not a stack trace
                     if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
                             || e instanceof ConfigException) {
-                        cmd.getErr().println("flotilla " + cmd.getCommandName() + ": " + e.getMessage());
+                        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
                         return 2;
                     }
                     throw e;

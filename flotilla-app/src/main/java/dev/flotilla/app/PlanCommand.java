@@ -1,14 +1,19 @@
 package dev.flotilla.app;
 
+import dev.flotilla.planner.candidate.Candidates;
 import dev.flotilla.planner.io.PlanTable;
 import dev.flotilla.planner.io.ProblemReader;
 import dev.flotilla.planner.io.SolutionJson;
+import dev.flotilla.planner.milp.SolveStatus;
 import dev.flotilla.planner.model.Problem;
+import dev.flotilla.planner.solver.MilpPlanSolver;
 import dev.flotilla.planner.solver.Solution;
+import dev.flotilla.planner.solver.Solver;
 import dev.flotilla.planner.solver.Solvers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,21 +24,25 @@ import picocli.CommandLine.Spec;
 /**
  * {@code flotilla plan}: Inferno's capacity planner. Reads a problem (Inferno's sample-data
  * directory, its SystemData JSON or Flotilla's YAML), chooses accelerator, replicas and batch size
- * per server at least cost under the SLOs, prints the allocation as a table and, with {@code --out},
- * writes it as Inferno's solution JSON.
+ * per server at least cost under the SLOs (greedy or exact MILP, see {@code --solver}), prints the
+ * allocation as a table and, with {@code --out}, writes it as Inferno's solution JSON. Subcommands:
+ * {@code fit} (performance parameters from measurements), {@code generate} (a seeded random problem)
+ * and {@code compare} (solvers side by side, timed).
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
+        subcommands = {PlanFitCommand.class, PlanGenerateCommand.class, PlanCompareCommand.class},
         description = {"Capacity plan: for each server (model x class of service) the accelerator, replicas and batch "
                 + "size at least cost meeting its ITL/TTFT/TPS targets, with unlimited or limited accelerators "
-                + "(Inferno's queueing model and greedy solver). See docs/planner.md.",
-                "Example: flotilla plan ../shared/testdata/inferno/inferno-v1-small-sampledata-849e1e8 --out plan.json",
+                + "(Inferno's queueing model; its greedy solver, or an exact MILP). See docs/planner.md.",
+                "Example: flotilla plan ../shared/testdata/inferno/inferno-v1-small-sampledata-849e1e8 --solver milp "
+                        + "--out plan.json",
                 "Exit status: 0 when every server has an allocation, 1 when some server has none, 2 on bad input."})
 final class PlanCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE|DIR",
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE|DIR",
             description = "Inferno's sample-data directory (the six *-data.json files), its SystemData JSON "
                     + "(system-data.json), or Flotilla's YAML (.yaml/.yml).")
     Path input;
@@ -47,22 +56,50 @@ final class PlanCommand implements Callable<Integer> {
                     + "or with the capacity given (--unlimited=false).")
     Boolean unlimited;
 
+    @Option(names = "--solver", paramLabel = "NAME",
+            description = "Override the solver the input's optimizer settings choose: greedy (Inferno's), milp (exact, "
+                    + "one accelerator per server), milp-hetero (exact, a server may mix accelerators) or unlimited "
+                    + "(each server its cheapest candidate, capacity ignored). Default: milp-hetero when "
+                    + "optimizer.heterogeneous, milp when optimizer.milpSolver, else unlimited or greedy.")
+    String solver;
+
+    @Option(names = "--time-limit", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Time limit of the MILP solvers, all stages together (default: ${DEFAULT-VALUE}); when it "
+                    + "runs out they answer the best allocation found, and say so.")
+    long timeLimitSeconds;
+
     @Override
     public Integer call() throws IOException {
+        if (input == null) {
+            throw new IllegalArgumentException("FILE|DIR missing (expected: a problem to plan, or a subcommand: fit, "
+                    + "generate, compare; see flotilla plan --help)");
+        }
         Problem problem = ProblemReader.read(input);
         if (unlimited != null) {
             problem = problem.withOptimizer(problem.optimizer().withUnlimited(unlimited));
         }
-        PrintWriter err = spec.commandLine().getErr();
-        if (!problem.optimizer().unlimited() && (problem.optimizer().milp() || problem.optimizer().heterogeneous())) {
-            err.println("flotilla plan: optimizer.milpSolver/heterogeneous are set, but this build has no MILP "
-                    + "solver: planning with the greedy solver");
+        if (timeLimitSeconds < 1) {
+            throw new IllegalArgumentException("--time-limit: " + timeLimitSeconds + " (expected: >= 1 second)");
         }
-        if (!problem.optimizer().unlimited() && problem.capacity().isEmpty()) {
+        Solver chosen = Solvers.named(solver == null ? Solvers.nameFor(problem.optimizer()) : solver,
+                problem.optimizer(), Duration.ofSeconds(timeLimitSeconds));
+        PrintWriter err = spec.commandLine().getErr();
+        if (!problem.optimizer().unlimited() && problem.capacity().isEmpty() && !chosen.name().equals("unlimited")) {
             err.println("flotilla plan: no capacity given and optimizer.unlimited is false: no accelerator is "
                     + "available (give capacity, or plan with --unlimited)");
         }
-        Solution solution = Solvers.solve(problem);
+        Solution solution;
+        if (chosen instanceof MilpPlanSolver milp) {
+            MilpPlanSolver.Outcome outcome = milp.solveDetailed(problem, Candidates.all(problem));
+            if (outcome.result().status() != SolveStatus.OPTIMAL) {
+                err.println("flotilla plan: the " + milp.name() + " solver reached its time limit ("
+                        + timeLimitSeconds + " s): this is the best allocation it found, not proven optimal "
+                        + "(a larger --time-limit may find a cheaper one)");
+            }
+            solution = outcome.solution();
+        } else {
+            solution = chosen.solve(problem, Candidates.all(problem));
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.print(PlanTable.render(problem, solution));
         if (out != null) {

@@ -2,6 +2,7 @@ package dev.flotilla.gateway;
 
 import dev.flotilla.gateway.api.ErrorResponses;
 import dev.flotilla.gateway.api.GatewayRouter;
+import dev.flotilla.gateway.api.MountedApi;
 import dev.flotilla.gateway.config.ConfigLoader;
 import dev.flotilla.gateway.config.ConfigWatcher;
 import dev.flotilla.gateway.config.GatewayConfig;
@@ -73,12 +74,15 @@ public final class Gateway implements AutoCloseable {
     private final HttpClient scrapeClient;
     private final TelemetryScraper scraper;
     private final List<String> deployments = new ArrayList<>();
+    private final List<MountedApi> mounted;
     private int port;
     private ConfigWatcher watcher;
     private Future<Void> stopping;
 
-    private Gateway(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock) {
+    private Gateway(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock,
+                    List<MountedApi> mounted) {
         this.vertx = vertx;
+        this.mounted = List.copyOf(mounted);
         this.ownsVertx = ownsVertx;
         this.config = config;
         this.registry = new NodeRegistry(config.nodes(), clock, config.telemetry().staleAfter(), config.health());
@@ -107,10 +111,18 @@ public final class Gateway implements AutoCloseable {
      * {@link IllegalStateException} when it cannot listen (for example the port is taken).
      */
     public static Gateway start(GatewayConfig config, Clock clock) {
+        return start(config, clock, List.of());
+    }
+
+    /**
+     * As {@link #start(GatewayConfig, Clock)}, also serving other modules' APIs under their prefixes
+     * (loopback only), e.g. the capacity planner's under {@code /planner}.
+     */
+    public static Gateway start(GatewayConfig config, Clock clock, List<MountedApi> mounted) {
         configLoader().validate(config);
         Vertx vertx = Vertx.vertx();
         try {
-            return start(vertx, true, config, clock).toCompletionStage().toCompletableFuture()
+            return start(vertx, true, config, clock, mounted).toCompletionStage().toCompletableFuture()
                     .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             vertx.close();
@@ -133,11 +145,12 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        return start(vertx, false, config, clock);
+        return start(vertx, false, config, clock, List.of());
     }
 
-    private static Future<Gateway> start(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock) {
-        Gateway gateway = new Gateway(vertx, ownsVertx, config, clock);
+    private static Future<Gateway> start(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock,
+                                         List<MountedApi> mounted) {
+        Gateway gateway = new Gateway(vertx, ownsVertx, config, clock, mounted);
         return onEventLoop(vertx, () -> Future.join(gateway.health.start(), gateway.scraper.start())
                 .compose(v -> gateway.listen(clock))
                 .map(v -> gateway)
@@ -179,7 +192,7 @@ public final class Gateway implements AutoCloseable {
         java.util.function.Function<HttpClient, GatewayRouter> routers = client -> new GatewayRouter(
                 new RequestPipeline(scheduler, registry, new Forwarder(client, config.dispatch()), metrics, ticker,
                         failover),
-                registry, metrics, errors, config.listen().maxBodyBytes(), created, ticker, admin);
+                registry, metrics, errors, config.listen().maxBodyBytes(), created, ticker, admin, mounted);
         String host = config.listen().host();
         int instances = config.listen().effectiveEventLoops();
         // Vert.x shares one listening socket among instances bound to the same host and port

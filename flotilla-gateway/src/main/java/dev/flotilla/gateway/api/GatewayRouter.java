@@ -11,6 +11,7 @@ import dev.flotilla.protocol.ModelCard;
 import dev.flotilla.protocol.OpenAiJson;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -20,9 +21,10 @@ import java.util.function.LongSupplier;
 
 /**
  * The gateway's HTTP surface: the OpenAI endpoints, {@code /v1/models}, {@code /health} and
- * {@code /metrics}, and the read-only admin API ({@link AdminApi}) when given. Handlers are thin: they hand inference requests to the {@link RequestPipeline}
- * and map failures through {@link ErrorResponses}; every error, routing ones included, is an
- * OpenAI error body. Nothing here blocks the event loop.
+ * {@code /metrics}, the admin API ({@link AdminApi}) when given, and APIs of other modules under their
+ * prefixes ({@link MountedApi}, e.g. the planner's under {@code /planner}), loopback only. Handlers
+ * are thin: they hand inference requests to the {@link RequestPipeline} and map failures through
+ * {@link ErrorResponses}; every error, routing ones included, is an OpenAI error body. Nothing here blocks the event loop.
  */
 public final class GatewayRouter {
     private final RequestPipeline pipeline;
@@ -33,6 +35,7 @@ public final class GatewayRouter {
     private final long createdEpochSeconds;
     private final LongSupplier nanoTicker;
     private final AdminApi admin;
+    private final List<MountedApi> mounted;
 
     public GatewayRouter(RequestPipeline pipeline, NodeRegistry registry, GatewayMetrics metrics, ErrorResponses errors,
                          long maxBodyBytes, long createdEpochSeconds, LongSupplier nanoTicker) {
@@ -42,7 +45,18 @@ public final class GatewayRouter {
     /** @param admin the admin API to serve under {@code /admin/}, or null for none */
     public GatewayRouter(RequestPipeline pipeline, NodeRegistry registry, GatewayMetrics metrics, ErrorResponses errors,
                          long maxBodyBytes, long createdEpochSeconds, LongSupplier nanoTicker, AdminApi admin) {
+        this(pipeline, registry, metrics, errors, maxBodyBytes, createdEpochSeconds, nanoTicker, admin, List.of());
+    }
+
+    /**
+     * @param admin   the admin API to serve under {@code /admin/}, or null for none
+     * @param mounted APIs of other modules to serve under their prefixes, from loopback only
+     */
+    public GatewayRouter(RequestPipeline pipeline, NodeRegistry registry, GatewayMetrics metrics, ErrorResponses errors,
+                         long maxBodyBytes, long createdEpochSeconds, LongSupplier nanoTicker, AdminApi admin,
+                         List<MountedApi> mounted) {
         this.admin = admin;
+        this.mounted = List.copyOf(mounted);
         this.pipeline = pipeline;
         this.registry = registry;
         this.metrics = metrics;
@@ -63,6 +77,10 @@ public final class GatewayRouter {
         router.get("/metrics").handler(this::metrics);
         if (admin != null) {
             admin.mount(router);
+        }
+        for (MountedApi api : mounted) {
+            router.route(api.prefix() + "/*").handler(rc -> loopbackOnly(rc, api));
+            router.route(api.prefix() + "/*").subRouter(api.routers().apply(vertx));
         }
         router.errorHandler(404, ctx -> error(ctx, ApiException.notFound(
                 "Unknown path: " + ctx.request().method() + " " + ctx.request().path())));
@@ -100,6 +118,18 @@ public final class GatewayRouter {
 
     private void metrics(RoutingContext rc) {
         rc.response().putHeader(HttpHeaders.CONTENT_TYPE, GatewayMetrics.CONTENT_TYPE).end(metrics.scrape());
+    }
+
+    private void loopbackOnly(RoutingContext rc, MountedApi api) {
+        SocketAddress remote = rc.request().remoteAddress();
+        if (remote != null && LoopbackOnly.isLoopback(remote.hostAddress())) {
+            rc.next();
+            return;
+        }
+        errors.send(rc.response(), new ApiException(403, new ErrorBody("The " + api.name()
+                + " is reachable from loopback only; this connection comes from "
+                + (remote == null ? "an unknown address" : remote.hostAddress()), ErrorBody.INVALID_REQUEST, null,
+                "loopback_only")));
     }
 
     private void error(RoutingContext rc, ApiException api) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Sizes servers on accelerators: for each server and accelerator the feasible allocation, as
@@ -61,13 +62,51 @@ public final class Candidates {
         return out;
     }
 
-    /** Candidates of every server, by server name in input order. */
+    /**
+     * Candidates of every server, by server name in input order. Servers are sized in parallel (on
+     * the common fork-join pool): each sizing is a pure function of the immutable problem, and the
+     * results are gathered in input order, so the answer is the same as sizing them one by one.
+     */
     public static Map<String, List<Candidate>> all(Problem problem) {
+        List<List<Candidate>> sized = problem.servers().parallelStream().map(s -> candidates(problem, s)).toList();
         Map<String, List<Candidate>> out = new LinkedHashMap<>();
-        for (Server s : problem.servers()) {
-            out.put(s.name(), candidates(problem, s));
+        for (int i = 0; i < sized.size(); i++) {
+            out.put(problem.servers().get(i).name(), sized.get(i));
         }
         return out;
+    }
+
+    /**
+     * The total request rate (requests/s) a server is sized for: its arrival rate, or
+     * {@code slo-tps / avgOutTokens} when its class sets a throughput target.
+     */
+    public static double requiredRate(Problem problem, Server server) {
+        ModelTarget target = problem.targetOf(server);
+        Load load = server.load();
+        return target.sloTps() > 0 && load.avgOutTokens() > 0 ? target.sloTps() / load.avgOutTokens()
+                : load.requestsPerSecond();
+    }
+
+    /**
+     * The queueing figures of one replica of {@code server} on {@code accelerator} at
+     * {@code requestsPerSecond} (&gt; 0), with the batch limit the candidate uses; empty when the
+     * server has no traffic or the model has no performance data there. Solvers that split a
+     * server's load unevenly (a heterogeneous mix) predict each part's ITL and TTFT with it.
+     */
+    public static Optional<QueueMetrics> analyze(Problem problem, Server server, Accelerator accelerator,
+            double requestsPerSecond) {
+        ModelPerf perf = problem.perf(server.model(), accelerator.name()).orElse(null);
+        if (perf == null || server.load().idle()) {
+            return Optional.empty();
+        }
+        return Optional.of(analyzer(server, perf).analyze(requestsPerSecond));
+    }
+
+    private static QueueAnalyzer analyzer(Server server, ModelPerf perf) {
+        Load load = server.load();
+        int batch = server.maxBatchSize() > 0 ? server.maxBatchSize() : perf.batchLimitFor(load.avgOutTokens());
+        return new QueueAnalyzer(perf.perf(), new RequestSize(load.avgInTokens(), load.avgOutTokens()), batch,
+                batch * MAX_QUEUE_TO_BATCH_RATIO);
     }
 
     /** Every accelerator the server may use, with its candidate or the reason there is none. */
@@ -91,11 +130,9 @@ public final class Candidates {
         if (load.idle()) {
             return new Evaluation.Feasible(idleCandidate(server, accelerator, perf, unitsPerReplica, costPerReplica));
         }
-        int batch = server.maxBatchSize() > 0 ? server.maxBatchSize() : perf.batchLimitFor(load.avgOutTokens());
-        RequestSize request = new RequestSize(load.avgInTokens(), load.avgOutTokens());
         QueueAnalyzer analyzer;
         try {
-            analyzer = new QueueAnalyzer(perf.perf(), request, batch, batch * MAX_QUEUE_TO_BATCH_RATIO);
+            analyzer = analyzer(server, perf);
         } catch (IllegalArgumentException e) {
             return new Evaluation.Infeasible(accelerator.name(), e.getMessage());
         }
@@ -109,7 +146,8 @@ public final class Candidates {
             return new Evaluation.Infeasible(accelerator.name(), "maximum rate per replica: " + maxRate
                     + " requests/s (expected: a finite rate > 0; check the performance parameters)");
         }
-        double totalRate = target.sloTps() > 0 ? target.sloTps() / load.avgOutTokens() : load.requestsPerSecond();
+        int batch = analyzer.maxBatch();
+        double totalRate = requiredRate(problem, server);
         int replicas = Math.max((int) Math.ceil(totalRate / maxRate), server.minNumReplicas());
         QueueMetrics at = analyzer.analyze(totalRate / replicas);
         double cost = costPerReplica * replicas;

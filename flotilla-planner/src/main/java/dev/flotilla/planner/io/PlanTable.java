@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * A solution as a text table for people: per server the accelerator, replicas, batch limit, cost,
  * predicted ITL and TTFT and the slack to each SLO (target minus prediction; negative means
- * missed), then the total cost and the cards used per type.
+ * missed), then the total cost and the cards used per type. A server on a mix of accelerators has
+ * one row per accelerator, noted with its share of the load.
  */
 public final class PlanTable {
 
@@ -32,33 +33,50 @@ public final class PlanTable {
         for (Server s : problem.servers()) {
             ModelTarget t = problem.targetOf(s);
             String cls = s.serviceClass();
-            Allocation a = solution.allocation(s.name()).orElse(null);
-            if (a == null) {
+            List<Allocation> parts = solution.allocations(s.name());
+            if (parts.isEmpty()) {
                 String reason = solution.unallocated().getOrDefault(s.name(), "");
                 rows.add(new String[] {s.name(), cls, "-", "0", "-", "0", "-", "-", "-", "-", "-",
                         "no allocation: " + reason});
                 continue;
             }
-            boolean idle = a.replicas() == 0;
-            boolean saturated = a.bestEffort();
-            String note = saturated ? "best effort: " + a.replicas() + " of " + a.candidate().replicas()
-                    + " replicas needed; SLOs not met" : idle ? "no traffic" : "";
-            double tokensPerSecond = a.replicas() * a.candidate().maxRatePerReplica() * s.load().avgOutTokens();
-            rows.add(new String[] {s.name(), cls, idle ? "-" : a.accelerator(), String.valueOf(a.replicas()),
-                idle ? "-" : String.valueOf(a.batchSize()), number(a.cost()), idle ? "-" : fixed(a.itl()),
-                idle ? "-" : fixed(a.ttft()), slack(t.sloItl(), a.itl(), saturated || idle),
-                slack(t.sloTtft(), a.ttft(), saturated || idle),
-                t.sloTps() > 0 && !saturated ? signed(tokensPerSecond - t.sloTps()) : "-", note});
+            double rateCapacity = 0;
+            for (Allocation a : parts) {
+                rateCapacity += a.replicas() * a.candidate().maxRatePerReplica();
+            }
+            double tokensPerSecond = rateCapacity * s.load().avgOutTokens();
+            for (int i = 0; i < parts.size(); i++) {
+                Allocation a = parts.get(i);
+                boolean idle = a.replicas() == 0;
+                boolean saturated = a.bestEffort();
+                String note;
+                if (parts.size() > 1) {
+                    double share = a.replicas() * a.candidate().maxRatePerReplica() / rateCapacity;
+                    note = "mix " + (i + 1) + "/" + parts.size() + ": " + Math.round(share * 100) + "% of the load"
+                            + (saturated ? "; best effort: SLOs not met" : "");
+                } else {
+                    note = saturated ? "best effort: " + a.replicas() + " of " + a.candidate().replicas()
+                            + " replicas needed; SLOs not met" : idle ? "no traffic" : "";
+                }
+                rows.add(new String[] {s.name(), cls, idle ? "-" : a.accelerator(), String.valueOf(a.replicas()),
+                    idle ? "-" : String.valueOf(a.batchSize()), number(a.cost()), idle ? "-" : fixed(a.itl()),
+                    idle ? "-" : fixed(a.ttft()), slack(t.sloItl(), a.itl(), saturated || idle),
+                    slack(t.sloTtft(), a.ttft(), saturated || idle),
+                    t.sloTps() > 0 && !saturated ? signed(tokensPerSecond - t.sloTps()) : "-", note});
+            }
         }
         StringBuilder out = new StringBuilder();
         out.append(table(rows));
         OptimizerSettings o = problem.optimizer();
-        long bestEffort = solution.allocations().stream().filter(Allocation::bestEffort).count();
-        out.append(String.format(Locale.ROOT, "%ntotal cost %s  (solver %s, %s; %d servers, %d best effort, %d without allocation)%n",
+        long bestEffort = solution.allocations().stream().filter(Allocation::bestEffort).map(Allocation::server)
+                .distinct().count();
+        long mixed = solution.allocatedServers().stream().filter(solution::mixed).count();
+        out.append(String.format(Locale.ROOT, "%ntotal cost %s  (solver %s, %s; %d servers, %s%d best effort, %d without allocation)%n",
                 number(solution.totalCost()), solution.solver(),
                 o.unlimited() ? "unlimited capacity" : "limited capacity, saturation policy "
                         + o.saturationPolicy().infernoName() + (o.delayedBestEffort() ? ", delayed best effort" : ""),
-                problem.servers().size(), bestEffort, solution.unallocated().size()));
+                problem.servers().size(), mixed > 0 ? mixed + " on a mix of accelerators, " : "", bestEffort,
+                solution.unallocated().size()));
         Map<String, Integer> used = solution.unitsByType();
         if (!used.isEmpty()) {
             List<String> parts = new ArrayList<>();

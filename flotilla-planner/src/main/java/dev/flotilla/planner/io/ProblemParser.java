@@ -120,7 +120,7 @@ final class ProblemParser {
         return label.isEmpty() ? problem : label + ": " + problem;
     }
 
-    private Accelerator accelerator(Node n) {
+    Accelerator accelerator(Node n) {
         n.rejectUnknownKeys(EnumSet.of(NAME, TYPE, MULTIPLICITY, MEM_SIZE, MEM_BW, POWER, COST));
         String name = n.string(NAME, "", true);
         Node e = n.named(name);
@@ -133,7 +133,7 @@ final class ProblemParser {
                 e.number(COST, 0, true), e.integer(MEM_SIZE, 0, false), e.integer(MEM_BW, 0, false), power);
     }
 
-    private Map<String, Integer> capacity(Node holder) {
+    Map<String, Integer> capacity(Node holder) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         Optional<JsonNode> raw = holder.raw(CAPACITY);
         if (dialect == Dialect.YAML && raw.isPresent() && raw.get().isObject()) {
@@ -166,7 +166,7 @@ final class ProblemParser {
     /** Placeholder for performance parameters that could not be read (the entry is reported already). */
     private static final PerformanceModel UNREADABLE = new DecodePrefillModel(0, 0, 0, 0);
 
-    private ModelPerf model(Node n) {
+    ModelPerf model(Node n) {
         n.rejectUnknownKeys(EnumSet.of(NAME, ACC, ACC_COUNT, MAX_BATCH_SIZE, AT_TOKENS, DECODE_PARMS, PREFILL_PARMS,
                 PERF_PARMS));
         String name = n.string(NAME, "", true);
@@ -224,7 +224,7 @@ final class ProblemParser {
                 p.number(GAMMA, 0, true), p.number(DELTA, 0, true)));
     }
 
-    private ServiceClass serviceClass(Node n) {
+    ServiceClass serviceClass(Node n) {
         n.rejectUnknownKeys(EnumSet.of(NAME, PRIORITY, MODEL_TARGETS));
         String name = n.string(NAME, "", true);
         Node e = n.named(name);
@@ -238,7 +238,7 @@ final class ProblemParser {
         return new ServiceClass(name, priority, targets);
     }
 
-    private Server server(Node n, List<Accelerator> accs, List<ModelPerf> perfs) {
+    Server server(Node n, List<Accelerator> accs, List<ModelPerf> perfs) {
         n.rejectUnknownKeys(EnumSet.of(NAME, CLASS, MODEL, KEEP_ACCELERATOR, MIN_NUM_REPLICAS, MAX_BATCH_SIZE,
                 CURRENT_ALLOC));
         String name = n.string(NAME, "", true);
@@ -279,7 +279,7 @@ final class ProblemParser {
         return unitCost * accCount * replicas;
     }
 
-    private OptimizerSettings optimizer(Node n) {
+    OptimizerSettings optimizer(Node n) {
         n.rejectUnknownKeys(EnumSet.of(UNLIMITED, HETEROGENEOUS, MILP_SOLVER, USE_CPLEX, DELAYED_BEST_EFFORT,
                 SATURATION_POLICY));
         String policyText = n.string(SATURATION_POLICY, SaturationPolicy.NONE.infernoName(), false);

@@ -72,7 +72,8 @@ final class OrToolsMilpSolver implements MilpSolver {
       int runs = 0;
       boolean everyoneServed = false;
       for (Stage stage : stages(problem)) {
-        if (stage instanceof CountStage && everyoneServed) {
+        // serving everyone settles every count stage, and every share stage too: a served server's share is 1
+        if ((stage instanceof CountStage || stage instanceof ShareStage) && everyoneServed) {
           continue;
         }
         long remainingMillis = settings.timeLimit().toMillis() - elapsed(start).toMillis();

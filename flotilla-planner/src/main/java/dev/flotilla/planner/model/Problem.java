@@ -81,6 +81,17 @@ public final class Problem {
         return ProblemChecks.problems(accelerators, capacity, models, serviceClasses, servers, dialect);
     }
 
+    /**
+     * The problems of each entry on its own (missing or out-of-range fields, duplicates within a
+     * list), without checking that the names an entry uses (an accelerator, a class, a model) exist:
+     * for input that arrives in parts, e.g. Inferno's stateful REST API, where a model may be set
+     * before its accelerator. {@link #of} checks the rest when the parts are put together.
+     */
+    public static List<String> entryProblems(List<Accelerator> accelerators, Map<String, Integer> capacity,
+            List<ModelPerf> models, List<ServiceClass> serviceClasses, List<Server> servers, Dialect dialect) {
+        return ProblemChecks.entryProblems(accelerators, capacity, models, serviceClasses, servers, dialect);
+    }
+
     public List<Accelerator> accelerators() {
         return accelerators;
     }

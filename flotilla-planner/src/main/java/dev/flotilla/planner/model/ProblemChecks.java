@@ -19,15 +19,26 @@ import java.util.Set;
 final class ProblemChecks {
 
     private final Dialect dialect;
+    /** False to check each entry on its own: fields and ranges, not whether the names it uses exist. */
+    private final boolean references;
     private final List<String> problems = new ArrayList<>();
 
-    private ProblemChecks(Dialect dialect) {
+    private ProblemChecks(Dialect dialect, boolean references) {
         this.dialect = dialect;
+        this.references = references;
     }
 
     static List<String> problems(List<Accelerator> accelerators, Map<String, Integer> capacity, List<ModelPerf> models,
             List<ServiceClass> classes, List<Server> servers, Dialect dialect) {
-        ProblemChecks c = new ProblemChecks(dialect);
+        ProblemChecks c = new ProblemChecks(dialect, true);
+        c.check(accelerators, capacity, models, classes, servers);
+        return c.problems;
+    }
+
+    /** As {@link #problems}, leaving out the checks that one entry's names resolve to another's. */
+    static List<String> entryProblems(List<Accelerator> accelerators, Map<String, Integer> capacity,
+            List<ModelPerf> models, List<ServiceClass> classes, List<Server> servers, Dialect dialect) {
+        ProblemChecks c = new ProblemChecks(dialect, false);
         c.check(accelerators, capacity, models, classes, servers);
         return c.problems;
     }
@@ -53,7 +64,7 @@ final class ProblemChecks {
         }
         for (Map.Entry<String, Integer> c : capacity.entrySet()) {
             String e = key(CAPACITY) + "[type " + quote(c.getKey()) + "]";
-            if (!types.contains(c.getKey())) {
+            if (references && !types.contains(c.getKey())) {
                 fail(e, TYPE, quote(c.getKey()), "the type of an accelerator, one of " + types.stream().sorted().toList());
             }
             atLeast(e, key(COUNT), c.getValue(), 0);
@@ -67,7 +78,7 @@ final class ProblemChecks {
                 fail(e, NAME, "''", "a non-empty model name");
             }
             modelNames.add(m.model());
-            if (!accByName.containsKey(m.accelerator())) {
+            if (references && !accByName.containsKey(m.accelerator())) {
                 fail(e, ACC, quote(m.accelerator()), "the name of an accelerator, one of " + accByName.keySet().stream().sorted().toList());
             }
             if (!pairs.add(m.model() + "\u0000" + m.accelerator())) {
@@ -98,7 +109,7 @@ final class ProblemChecks {
             for (int t = 0; t < c.targets().size(); t++) {
                 ModelTarget target = c.targets().get(t);
                 String te = e + ": " + key(MODEL_TARGETS) + "[" + t + "]";
-                if (!modelNames.contains(target.model())) {
+                if (references && !modelNames.contains(target.model())) {
                     problems.add(te + "." + key(MODEL) + ": " + quote(target.model())
                             + " (expected: a model with performance data, one of " + modelNames.stream().sorted().toList() + ")");
                 }
@@ -117,12 +128,12 @@ final class ProblemChecks {
                 fail(e, NAME, quote(s.name()), "a name not used by an earlier server");
             }
             ServiceClass c = classByName.get(s.serviceClass());
-            if (c == null) {
+            if (c == null && references) {
                 fail(e, CLASS, quote(s.serviceClass()), "the name of a service class, one of " + classByName.keySet().stream().sorted().toList());
             }
-            if (!modelNames.contains(s.model())) {
+            if (references && !modelNames.contains(s.model())) {
                 fail(e, MODEL, quote(s.model()), "a model with performance data, one of " + modelNames.stream().sorted().toList());
-            } else if (c != null && c.target(s.model()).isEmpty()) {
+            } else if (references && c != null && c.target(s.model()).isEmpty()) {
                 fail(e, MODEL, quote(s.model()), "a model that class " + quote(c.name()) + " has targets for");
             }
             atLeast(e, key(MIN_NUM_REPLICAS), s.minNumReplicas(), 0);
@@ -133,7 +144,7 @@ final class ProblemChecks {
             atLeast(e, load + key(AVG_OUT_TOKENS), s.load().avgOutTokens(), 0);
             CurrentAllocation cur = s.current();
             String curKey = key(CURRENT_ALLOC) + ".";
-            if (!cur.isNone() && !accByName.containsKey(cur.accelerator())) {
+            if (references && !cur.isNone() && !accByName.containsKey(cur.accelerator())) {
                 fail(e, curKey + key(ACCELERATOR), quote(cur.accelerator()),
                         "empty or the name of an accelerator, one of " + accByName.keySet().stream().sorted().toList());
             }

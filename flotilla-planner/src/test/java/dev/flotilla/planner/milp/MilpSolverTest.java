@@ -296,6 +296,20 @@ class MilpSolverTest {
   }
 
   @Test
+  void solve_bestEffortAndEveryoneFits_skipsTheShareStages() {
+    AllocationProblem problem = AllocationProblem.of(List.of(
+        server("a", 0, opt("A", 1, 2, 2)), server("b", 3, opt("A", 1, 2, 2)), server("c", 3, opt("A", 1, 1, 1))),
+        Map.of("A", 5)).withSettings(MilpSettings.defaults().withShortfall(Shortfall.BEST_EFFORT));
+
+    MilpResult result = SOLVER.solve(problem);
+
+    assertThat(result.stages()).isEqualTo(2);
+    assertThat(result.detail()).contains("served[all]: OPTIMAL, cost: OPTIMAL").doesNotContain("share");
+    assertThat(result.allocations()).allMatch(a -> a.served() && a.servedShare() == 1);
+    assertThat(result.totalCost()).isEqualTo(5);
+  }
+
+  @Test
   void solve_lexicographicAndShort_solvesOneStagePerPriority() {
     AllocationProblem problem = AllocationProblem.of(List.of(
         server("a", 0, opt("A", 1, 1, 1)), server("b", 3, opt("A", 1, 1, 1)), server("c", 3, opt("A", 1, 1, 1))),

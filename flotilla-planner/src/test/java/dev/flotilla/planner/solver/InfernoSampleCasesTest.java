@@ -35,17 +35,6 @@ class InfernoSampleCasesTest {
 
     private static final double RELATIVE = 1e-3;
 
-    /** A cost tie: the published allocation and the equally cheap other one. */
-    record Tie(String publishedAccelerator, int publishedReplicas, String otherAccelerator, int otherReplicas,
-            double cost) {
-    }
-
-    /** Known ties, by case and server (from shared/testdata/inferno/README.md, confirmed by cost). */
-    private static final Map<String, Tie> TIES = Map.of(
-            V1_LARGE + "/Premium-llama3_8b", new Tie("2xMI300X", 1, "MI300X", 2, 130),
-            V1_LARGE + "/Premium-mistral_7b", new Tie("2xG2", 1, "G2", 2, 46),
-            V2_LARGE + "/Premium-granite_20b", new Tie("2xMI300X", 1, "MI300X", 2, 130));
-
     private final Map<String, Solution> solutions = new ConcurrentHashMap<>();
 
     private Solution solution(String sample) {
@@ -71,7 +60,7 @@ class InfernoSampleCasesTest {
     void greedy_publishedSample_matchesPublishedAllocation(String sample, String server, JsonNode published) {
         Allocation ours = solution(sample).allocation(server).orElseThrow(
                 () -> new AssertionError(server + " got no allocation: " + solution(sample).unallocated().get(server)));
-        Tie tie = TIES.get(sample + "/" + server);
+        InfernoTestData.Tie tie = InfernoTestData.TIES.get(sample + "/" + server);
         if (tie != null && ours.accelerator().equals(tie.otherAccelerator())) {
             assertThat(published.get("accelerator").asText()).isEqualTo(tie.publishedAccelerator());
             assertThat(ours.replicas()).isEqualTo(tie.otherReplicas());
