@@ -91,10 +91,14 @@ final class PlanCommand implements Callable<Integer> {
         Solution solution;
         if (chosen instanceof MilpPlanSolver milp) {
             MilpPlanSolver.Outcome outcome = milp.solveDetailed(problem, Candidates.all(problem));
-            if (outcome.result().status() != SolveStatus.OPTIMAL) {
+            if (outcome.greedyKept()) {
+                err.println("flotilla plan: the " + milp.name() + " solver reached its time limit ("
+                        + timeLimitSeconds + " s) with an allocation serving worse than the greedy's: this is the "
+                        + "greedy's allocation (a larger --time-limit may find a better one)");
+            } else if (outcome.result().status() != SolveStatus.OPTIMAL) {
                 err.println("flotilla plan: the " + milp.name() + " solver reached its time limit ("
                         + timeLimitSeconds + " s): this is the best allocation it found, not proven optimal "
-                        + "(a larger --time-limit may find a cheaper one)");
+                        + "(a larger --time-limit may find a better one)");
             }
             solution = outcome.solution();
         } else {

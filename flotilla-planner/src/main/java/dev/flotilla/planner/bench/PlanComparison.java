@@ -31,8 +31,9 @@ import java.util.function.LongSupplier;
 public final class PlanComparison {
 
     /**
-     * One solver's figures; {@code status} is {@code optimal} or {@code time limit} (best found, not
-     * proven optimal) for the MILP solvers, {@code -} for the others.
+     * One solver's figures; {@code status} is {@code optimal}, {@code time limit} (best found, not
+     * proven optimal) or {@code time limit, greedy kept} (the greedy served better than what was
+     * found) for the MILP solvers, {@code -} for the others.
      */
     public record Row(String solver, String status, Duration bestSolve, Duration medianSolve, double totalCost,
             Map<Integer, Long> servedByPriority, long bestEffort, long unallocated, long mixed, double changedShare,
@@ -139,7 +140,8 @@ public final class PlanComparison {
                 if (solver instanceof MilpPlanSolver milp) {
                     MilpPlanSolver.Outcome outcome = milp.solveDetailed(problem, candidates);
                     solution = outcome.solution();
-                    status = outcome.result().status() == SolveStatus.OPTIMAL ? "optimal" : "time limit";
+                    status = outcome.result().status() == SolveStatus.OPTIMAL ? "optimal"
+                            : outcome.greedyKept() ? "time limit, greedy kept" : "time limit";
                 } else {
                     solution = solver.solve(problem, candidates);
                 }

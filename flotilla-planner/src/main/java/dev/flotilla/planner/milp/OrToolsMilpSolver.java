@@ -91,13 +91,26 @@ final class OrToolsMilpSolver implements MilpSolver {
           case ShareStage share -> model.maximiseShare(solver.objective(), share.priority());
           case CostStage cost -> model.minimiseCost(solver.objective(), cost.weighted());
         }
-        solver.setTimeLimit(remainingMillis);
+        boolean shortcut = stage instanceof EveryoneStage;
+        solver.setTimeLimit(shortcut ? Math.min(remainingMillis, everyoneStageMillis(settings)) : remainingMillis);
         if (solution != null) {
           solver.setHint(variables, solution);
         }
         SolveStatus status = OrTools.status(solver.solve(parameters));
         runs++;
         notes.add(stage.name() + ": " + status);
+        if (shortcut) {
+          // a shortcut, not a level of the objective: a solution serving everyone settles every count
+          // stage (no solution serves more), anything else only hints the count stages, which decide
+          if (status == SolveStatus.OPTIMAL || status == SolveStatus.FEASIBLE) {
+            solution = model.values();
+            everyoneServed = model.servedIn(solution) == model.servable();
+            if (everyoneServed) {
+              model.keepEveryoneServed();
+            }
+          }
+          continue;
+        }
         if (status == SolveStatus.INFEASIBLE) {
           notes.add(infeasibilityHint(problem));
           return unsolved(SolveStatus.INFEASIBLE, start, runs, notes);
@@ -115,12 +128,7 @@ final class OrToolsMilpSolver implements MilpSolver {
         solution = model.values();
         // later stages may not undo what this one achieved
         switch (stage) {
-          case EveryoneStage ignored -> {
-            everyoneServed = model.servedIn(solution) == model.servable();
-            if (everyoneServed) {
-              model.keepEveryoneServed();
-            }
-          }
+          case EveryoneStage ignored -> { }
           case CountStage count -> model.keepServed(count.priority(), model.servedIn(solution, count.priority()));
           case ShareStage share -> model.keepShare(share.priority(),
               Math.max(0, model.shareIn(solution, share.priority()) - SHARE_SLACK));
@@ -136,6 +144,15 @@ final class OrToolsMilpSolver implements MilpSolver {
       parameters.delete();
       solver.delete();
     }
+  }
+
+  /**
+   * Time the "everyone served" shortcut may take: a fifth of the limit, at least 2 s. When not every
+   * server fits, proving the largest number served over all priorities can take longer than the
+   * whole limit (seen on a congested 200-server problem), and the count stages would never run.
+   */
+  private static long everyoneStageMillis(MilpSettings settings) {
+    return Math.max(2_000, settings.timeLimit().toMillis() / 5);
   }
 
   private static List<Stage> stages(AllocationProblem problem) {

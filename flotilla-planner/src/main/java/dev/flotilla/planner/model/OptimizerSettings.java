@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * How to solve: {@code unlimited} capacity (each server its cheapest candidate) or limited
- * capacity (Inferno's greedy, or an exact MILP when {@code milp} is set and a MILP solver is
- * present); {@code heterogeneous} lets one server mix accelerator types (MILP only);
+ * capacity (Inferno's greedy), or an exact MILP when {@code milp} is set;
+ * {@code heterogeneous} lets one server mix accelerator types (MILP only);
  * {@code delayedBestEffort} gives best-effort allocations only after every priority group had its
  * turn; {@code saturationPolicy} says what servers that do not fit get.
  */

@@ -99,9 +99,11 @@ public final class MilpPlanSolver implements Solver {
     /**
      * A solution and the MILP's own account of it: {@link MilpResult#status()} is
      * {@link dev.flotilla.planner.milp.SolveStatus#FEASIBLE} when the time limit ended a stage (the
-     * best allocation found, not proven optimal), with its solve time and stages.
+     * best allocation found, not proven optimal), with its solve time and stages;
+     * {@code greedyKept} when that allocation served worse than Inferno's greedy on the same
+     * candidates and the greedy's allocation was returned instead.
      */
-    public record Outcome(Solution solution, MilpResult result) {
+    public record Outcome(Solution solution, MilpResult result, boolean greedyKept) {
     }
 
     @Override
@@ -110,7 +112,10 @@ public final class MilpPlanSolver implements Solver {
     }
 
     /**
-     * As {@link #solve}, with the MILP's status, time and stages.
+     * As {@link #solve}, with the MILP's status, time and stages. When the time limit stopped the
+     * MILP before it proved its answer, the answer is compared with the greedy's on the same
+     * candidates (servers served per priority, then the share carried, then cost): a time-limited
+     * exact solver never answers worse than the heuristic it replaces.
      *
      * @throws IllegalStateException when the MILP found no allocation at all (the time limit ran out
      *                               before the first one)
@@ -120,7 +125,16 @@ public final class MilpPlanSolver implements Solver {
         if (!result.hasSolution()) {
             throw new IllegalStateException(name() + " solver: " + result.status() + " (" + result.detail() + ")");
         }
-        return new Outcome(toSolution(problem, candidates, result), result);
+        Solution exact = toSolution(problem, candidates, result);
+        if (result.status() != dev.flotilla.planner.milp.SolveStatus.OPTIMAL) {
+            OptimizerSettings o = problem.optimizer();
+            Solution greedy = (o.unlimited() ? new UnlimitedSolver()
+                    : new GreedySolver(o.saturationPolicy(), o.delayedBestEffort())).solve(problem, candidates);
+            if (Service.of(problem, greedy).compareTo(Service.of(problem, exact)) > 0) {
+                return new Outcome(new Solution(name(), greedy.allocations(), greedy.unallocated()), result, true);
+            }
+        }
+        return new Outcome(exact, result, false);
     }
 
     /** The time limit of a solve, all stages together. */

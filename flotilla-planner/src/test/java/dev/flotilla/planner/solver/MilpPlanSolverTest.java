@@ -239,6 +239,42 @@ class MilpPlanSolverTest {
     }
 
     @Test
+    void solveDetailed_timeLimitWithAnswerServingWorseThanGreedy_greedyKept() {
+        // 4 cards: A (priority 1) needs 3, B and C (priority 2) need 2 each. The first stage serves
+        // the most servers (B and C); the time limit stops it before priority 1 is put first.
+        Problem p = ProblemReader.parseYaml("""
+                accelerators: [{name: X, type: X, cost: 10}]
+                capacity: {X: 4}
+                models: [{name: m, accelerator: X, max-batch-size: 8, at-tokens: 512, perf: {alpha: 10, beta: 0.1, gamma: 0.001}}]
+                service-classes:
+                  - {name: Gold, priority: 1, model-targets: [{model: m, slo-itl: 100}]}
+                  - {name: Silver, priority: 2, model-targets: [{model: m, slo-itl: 100}]}
+                servers:
+                  - {name: A, class: Gold, model: m, current-alloc: {load: {arrival-rate: 60, avg-in-tokens: 10, avg-out-tokens: 10}}}
+                  - {name: B, class: Silver, model: m, current-alloc: {load: {arrival-rate: 60, avg-in-tokens: 10, avg-out-tokens: 10}}}
+                  - {name: C, class: Silver, model: m, current-alloc: {load: {arrival-rate: 60, avg-in-tokens: 10, avg-out-tokens: 10}}}
+                optimizer: {saturation-policy: none}
+                """, "three.yaml");
+        Map<String, List<Candidate>> cs = Map.of(
+                "A", List.of(new Candidate("A", "X", "X", 3, 8, 1, 30, 33, 20, 50, 0.4, 0.5)),
+                "B", List.of(new Candidate("B", "X", "X", 2, 8, 1, 20, 22, 20, 50, 0.6, 0.5)),
+                "C", List.of(new Candidate("C", "X", "X", 2, 8, 1, 20, 22, 20, 50, 0.6, 0.5)));
+        MilpPlanSolver limited = MilpPlanSolver.of(false, dev.flotilla.planner.milp.MilpSolver.create(jumpingTicker(2)),
+                dev.flotilla.planner.milp.MilpSettings.defaults());
+
+        MilpPlanSolver.Outcome outcome = limited.solveDetailed(p, cs);
+        MilpPlanSolver.Outcome unlimitedTime = MILP.solveDetailed(p, cs);
+
+        assertThat(outcome.result().status()).isEqualTo(dev.flotilla.planner.milp.SolveStatus.FEASIBLE);
+        assertThat(outcome.greedyKept()).isTrue();
+        assertThat(outcome.solution().solver()).isEqualTo("milp");
+        assertThat(outcome.solution().allocatedServers()).containsExactly("A");
+        // given the time, the MILP itself puts A first
+        assertThat(unlimitedTime.greedyKept()).isFalse();
+        assertThat(unlimitedTime.solution().allocatedServers()).containsExactly("A");
+    }
+
+    @Test
     void solve_timeLimitBeforeAnySolution_saysSo() {
         Problem p = example();
         MilpPlanSolver limited = MilpPlanSolver.of(false, dev.flotilla.planner.milp.MilpSolver.create(jumpingTicker(1)),
