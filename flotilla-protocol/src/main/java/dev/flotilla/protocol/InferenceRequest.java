@@ -8,6 +8,8 @@ import java.util.List;
  *
  * @param maxTokens   the client's limit on generated tokens, or null for "until the context ends"
  * @param seed        the sampling seed, or null for a random one
+ * @param user        the client's end-user id ({@code user} field), or null; scheduling may use it
+ *                    for session affinity
  */
 public record InferenceRequest(
         Endpoint endpoint,
@@ -20,7 +22,8 @@ public record InferenceRequest(
         double temperature,
         double topP,
         Long seed,
-        List<String> stop) {
+        List<String> stop,
+        String user) {
 
     public static final double DEFAULT_TEMPERATURE = 1.0;
     public static final double DEFAULT_TOP_P = 1.0;
@@ -28,5 +31,12 @@ public record InferenceRequest(
     public InferenceRequest {
         messages = messages == null ? null : List.copyOf(messages);
         stop = stop == null ? List.of() : List.copyOf(stop);
+    }
+
+    /** A request without a {@code user} id. */
+    public InferenceRequest(Endpoint endpoint, String model, List<ChatMessage> messages, String prompt, boolean stream,
+                            boolean includeUsage, Integer maxTokens, double temperature, double topP, Long seed,
+                            List<String> stop) {
+        this(endpoint, model, messages, prompt, stream, includeUsage, maxTokens, temperature, topP, seed, stop, null);
     }
 }

@@ -49,6 +49,7 @@ public final class InferenceRequests {
         double topP = InferenceRequest.DEFAULT_TOP_P;
         Long seed = null;
         List<String> stop = List.of();
+        String user = null;
         boolean promptSeen = false;
 
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -89,6 +90,7 @@ public final class InferenceRequests {
                 case "top_p" -> topP = number(p, "top_p", 0, 1);
                 case "seed" -> seed = longValue(p, "seed");
                 case "stop" -> stop = stop(p);
+                case "user" -> user = string(p, "user");
                 case "n" -> {
                     int n = integer(p, "n");
                     if (n != 1) {
@@ -118,7 +120,7 @@ public final class InferenceRequests {
             throw missing("prompt");
         }
         return new InferenceRequest(endpoint, model, messages, prompt, stream, stream && includeUsage, maxTokens,
-                temperature, topP, seed, stop);
+                temperature, topP, seed, stop, user);
     }
 
     private static ApiException missing(String field) {

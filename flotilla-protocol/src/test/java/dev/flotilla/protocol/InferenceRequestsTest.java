@@ -21,7 +21,7 @@ class InferenceRequestsTest {
     void parse_fullChatRequest_readsEveryField() {
         InferenceRequest r = chat("""
                 {"model":"m","stream":true,"stream_options":{"include_usage":true},"max_tokens":7,
-                 "temperature":0,"top_p":0.5,"seed":42,"stop":["\\n","END"],"n":1,"unknown":{"a":[1,2]},
+                 "temperature":0,"top_p":0.5,"seed":42,"stop":["\\n","END"],"n":1,"user":"alice","unknown":{"a":[1,2]},
                  "messages":[{"role":"system","content":"be brief"},
                              {"role":"user","content":[{"type":"text","text":"Once "},{"type":"text","text":"upon"}]}]}
                 """);
@@ -33,6 +33,7 @@ class InferenceRequestsTest {
         assertThat(r.topP()).isEqualTo(0.5);
         assertThat(r.seed()).isEqualTo(42L);
         assertThat(r.stop()).containsExactly("\n", "END");
+        assertThat(r.user()).isEqualTo("alice");
         assertThat(r.messages()).containsExactly(new ChatMessage("system", "be brief"),
                 new ChatMessage("user", "Once upon"));
     }
@@ -43,6 +44,7 @@ class InferenceRequestsTest {
                 {"model":"m","stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]}""");
         assertThat(r.includeUsage()).isFalse();
         assertThat(r.maxTokens()).isNull();
+        assertThat(r.user()).isNull();
         assertThat(r.temperature()).isEqualTo(InferenceRequest.DEFAULT_TEMPERATURE);
     }
 
@@ -74,6 +76,7 @@ class InferenceRequestsTest {
                 bad("n of 2", Endpoint.CHAT, "{\"model\":\"m\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "n", "unsupported_value"),
                 bad("five stops", Endpoint.CHAT, "{\"model\":\"m\",\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "stop", "array_above_max_length"),
                 bad("stream not boolean", Endpoint.CHAT, "{\"model\":\"m\",\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "stream", "invalid_type"),
+                bad("user not string", Endpoint.CHAT, "{\"model\":\"m\",\"user\":7,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "user", "invalid_type"),
                 bad("missing prompt", Endpoint.COMPLETIONS, "{\"model\":\"m\"}", "prompt", "missing_required_parameter"),
                 bad("token prompt", Endpoint.COMPLETIONS, "{\"model\":\"m\",\"prompt\":[1,2]}", "prompt", "unsupported_value"),
                 bad("two prompts", Endpoint.COMPLETIONS, "{\"model\":\"m\",\"prompt\":[\"a\",\"b\"]}", "prompt", "unsupported_value"));

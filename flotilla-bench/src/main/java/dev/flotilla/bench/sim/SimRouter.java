@@ -11,6 +11,7 @@ import dev.flotilla.gateway.fleet.telemetry.HostFigures;
 import dev.flotilla.gateway.fleet.telemetry.TelemetrySnapshot;
 import dev.flotilla.gateway.scheduling.Scheduler;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import dev.flotilla.protocol.ChatMessage;
 import dev.flotilla.protocol.Endpoint;
 import dev.flotilla.protocol.InferenceRequest;
@@ -78,8 +79,9 @@ final class SimRouter {
 
     /** The node the gateway's scheduler picks for {@code request}, or null when no node passes its filters. */
     SimNode route(InferenceRequest request) {
-        List<NodeSnapshot> candidates = scheduler.candidates(request, view, Set.of());
-        Optional<NodeSnapshot> picked = scheduler.pick(candidates, request);
+        SchedulingRequest described = scheduler.describe(request, request.user());
+        List<NodeSnapshot> candidates = scheduler.candidates(described, view, Set.of());
+        Optional<NodeSnapshot> picked = scheduler.pick(candidates, described);
         return picked.map(s -> byName.get(s.name())).orElse(null);
     }
 

@@ -9,6 +9,7 @@ import dev.flotilla.engine.sim.AcceleratorProfile;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
 import dev.flotilla.gateway.scheduling.spi.Picker;
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import dev.flotilla.protocol.Endpoint;
 import dev.flotilla.protocol.InferenceRequest;
 import java.time.Duration;
@@ -214,8 +215,8 @@ class FleetSimulatorTest {
             }
 
             @Override
-            public Optional<NodeSnapshot> pick(List<NodeSnapshot> candidates, InferenceRequest request) {
-                return Optional.empty();
+            public int pick(SchedulingRequest request, List<NodeSnapshot> candidates, double[] totals) {
+                return -1;
             }
         });
         Run run = simulate(FleetSimulator.builder(fleet(testProfile(2), 1).withPolicy("none")).plugins(plugins),

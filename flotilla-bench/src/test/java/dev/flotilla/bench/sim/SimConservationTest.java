@@ -10,6 +10,7 @@ import dev.flotilla.engine.sim.AcceleratorProfile;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
 import dev.flotilla.gateway.scheduling.spi.Picker;
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import dev.flotilla.protocol.InferenceRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,8 +34,8 @@ class SimConservationTest {
         }
 
         @Override
-        public Optional<NodeSnapshot> pick(List<NodeSnapshot> candidates, InferenceRequest request) {
-            return request.maxTokens() % 7 == 0 ? Optional.empty() : leastRequests.pick(candidates, request);
+        public int pick(SchedulingRequest request, List<NodeSnapshot> candidates, double[] totals) {
+            return request.maxTokens(0) % 7 == 0 ? -1 : leastRequests.pick(request, candidates, totals);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.flotilla.gateway.fleet.telemetry.DataState;
 import dev.flotilla.gateway.fleet.telemetry.EngineKind;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
 import dev.flotilla.gateway.scheduling.spi.Picker;
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import dev.flotilla.protocol.Endpoint;
 import dev.flotilla.protocol.InferenceRequest;
 import java.time.Duration;
@@ -41,9 +42,9 @@ class SimTelemetryTest {
         }
 
         @Override
-        public Optional<NodeSnapshot> pick(List<NodeSnapshot> candidates, InferenceRequest request) {
+        public int pick(SchedulingRequest request, List<NodeSnapshot> candidates, double[] totals) {
             seen.add(List.copyOf(candidates));
-            return candidates.stream().findFirst();
+            return candidates.isEmpty() ? -1 : 0;
         }
     }
 
@@ -55,14 +56,14 @@ class SimTelemetryTest {
         }
 
         @Override
-        public Optional<NodeSnapshot> pick(List<NodeSnapshot> candidates, InferenceRequest request) {
-            NodeSnapshot best = null;
-            for (NodeSnapshot n : candidates) {
-                if (best == null || load(n) < load(best)) {
-                    best = n;
+        public int pick(SchedulingRequest request, List<NodeSnapshot> candidates, double[] totals) {
+            int best = -1;
+            for (int i = 0; i < candidates.size(); i++) {
+                if (best < 0 || load(candidates.get(i)) < load(candidates.get(best))) {
+                    best = i;
                 }
             }
-            return Optional.ofNullable(best);
+            return best;
         }
 
         private static double load(NodeSnapshot n) {

@@ -35,7 +35,10 @@ final class CandidatesStage implements Stage {
     @Override
     public Future<Void> run(RequestContext ctx) {
         String model = ctx.request().model();
-        List<NodeSnapshot> up = scheduler.candidates(ctx.request(), registry.snapshots(), Set.copyOf(ctx.tried()));
+        if (ctx.schedulingRequest() == null) {
+            ctx.schedulingRequest(scheduler.describe(ctx.request(), ctx.request().user()));
+        }
+        List<NodeSnapshot> up = scheduler.candidates(ctx.schedulingRequest(), registry.snapshots(), Set.copyOf(ctx.tried()));
         List<NodeSnapshot> candidates = new ArrayList<>(up.size());
         for (NodeSnapshot node : up) {
             if (circuits.tryAcquire(node.name())) {

@@ -25,7 +25,7 @@ final class PickStage implements Stage {
 
     @Override
     public Future<Void> run(RequestContext ctx) {
-        NodeSnapshot picked = scheduler.pick(ctx.candidates(), ctx.request()).orElse(null);
+        NodeSnapshot picked = scheduler.pick(ctx.candidates(), ctx.schedulingRequest()).orElse(null);
         for (NodeSnapshot candidate : ctx.candidates()) {
             if (candidate != picked) {
                 circuits.release(candidate.name());

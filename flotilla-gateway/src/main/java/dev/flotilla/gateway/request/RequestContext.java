@@ -4,6 +4,7 @@ import dev.flotilla.gateway.config.GatewayConfig;
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.observability.GatewayMetrics;
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import dev.flotilla.protocol.Endpoint;
 import dev.flotilla.protocol.InferenceRequest;
 import io.vertx.core.buffer.Buffer;
@@ -25,6 +26,8 @@ public final class RequestContext {
     private final long startNanos;
 
     private InferenceRequest request;
+
+    private SchedulingRequest schedulingRequest;
     private List<NodeSnapshot> candidates = List.of();
     private NodeSnapshot chosen;
     private final List<String> tried = new ArrayList<>(2);
@@ -93,6 +96,15 @@ public final class RequestContext {
 
     public InferenceRequest request() {
         return request;
+    }
+
+    /** The request as the scheduling plugins see it; null until Candidates first runs. */
+    public SchedulingRequest schedulingRequest() {
+        return schedulingRequest;
+    }
+
+    public void schedulingRequest(SchedulingRequest value) {
+        this.schedulingRequest = value;
     }
 
     void request(InferenceRequest request) {

@@ -139,7 +139,7 @@ public final class RequestPipeline {
 
     /** Whether some node not tried yet could take the request (so a retry does not spend the budget for nothing). */
     private boolean untriedNodeLeft(RequestContext ctx) {
-        for (var node : scheduler.candidates(ctx.request(), registry.snapshots(), Set.copyOf(ctx.tried()))) {
+        for (var node : scheduler.candidates(ctx.schedulingRequest(), registry.snapshots(), Set.copyOf(ctx.tried()))) {
             if (!"open".equals(failover.circuits().state(node.name()))) {
                 return true;
             }

@@ -2,7 +2,7 @@ package dev.flotilla.gateway.scheduling;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.spi.Filter;
-import dev.flotilla.protocol.InferenceRequest;
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 
 /**
  * Type {@value #TYPE}, no parameters: only nodes in rotation, that is HEALTHY or DEGRADED; never
@@ -18,7 +18,7 @@ public final class HealthyFilter implements Filter {
     }
 
     @Override
-    public boolean accept(NodeSnapshot node, InferenceRequest request) {
+    public boolean accept(NodeSnapshot node, SchedulingRequest request) {
         return node.state().routable();
     }
 }

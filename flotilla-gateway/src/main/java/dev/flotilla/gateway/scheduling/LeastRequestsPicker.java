@@ -2,9 +2,8 @@ package dev.flotilla.gateway.scheduling;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.spi.Picker;
-import dev.flotilla.protocol.InferenceRequest;
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,10 +22,10 @@ public final class LeastRequestsPicker implements Picker {
     }
 
     @Override
-    public Optional<NodeSnapshot> pick(List<NodeSnapshot> candidates, InferenceRequest request) {
+    public int pick(SchedulingRequest request, List<NodeSnapshot> candidates, double[] totals) {
         int n = candidates.size();
         if (n == 0) {
-            return Optional.empty();
+            return -1;
         }
         int min = Integer.MAX_VALUE;
         int ties = 0;
@@ -41,9 +40,8 @@ public final class LeastRequestsPicker implements Picker {
         }
         int chosen = (int) Math.floorMod(turn.getAndIncrement(), (long) ties);
         for (int i = 0; i < n; i++) {
-            NodeSnapshot s = candidates.get(i);
-            if (s.outstanding() == min && chosen-- == 0) {
-                return Optional.of(s);
+            if (candidates.get(i).outstanding() == min && chosen-- == 0) {
+                return i;
             }
         }
         throw new IllegalStateException("unreachable: " + ties + " tied candidates counted");

@@ -2,7 +2,7 @@ package dev.flotilla.gateway.scheduling;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.spi.Filter;
-import dev.flotilla.protocol.InferenceRequest;
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 
 /** Type {@value #TYPE}, no parameters: only nodes whose {@code /v1/models} lists the requested model. */
 public final class ServesModelFilter implements Filter {
@@ -14,7 +14,7 @@ public final class ServesModelFilter implements Filter {
     }
 
     @Override
-    public boolean accept(NodeSnapshot node, InferenceRequest request) {
+    public boolean accept(NodeSnapshot node, SchedulingRequest request) {
         return node.serves(request.model());
     }
 }

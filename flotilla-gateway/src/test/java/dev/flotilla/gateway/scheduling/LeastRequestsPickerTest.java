@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flotilla.gateway.fleet.NodeFacts;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import dev.flotilla.protocol.Endpoint;
 import dev.flotilla.protocol.InferenceRequest;
 import java.net.URI;
@@ -14,8 +15,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LeastRequestsPickerTest {
-    static final InferenceRequest REQUEST = new InferenceRequest(Endpoint.COMPLETIONS, "m", null, "hi", false, false,
-            null, 1.0, 1.0, null, List.of());
+    static final SchedulingRequest REQUEST = new SchedulingRequest(1, new InferenceRequest(Endpoint.COMPLETIONS, "m",
+            null, "hi", false, false, null, 1.0, 1.0, null, List.of()), null, Instant.EPOCH);
 
     static NodeSnapshot node(String name, boolean up, Set<String> models, int outstanding) {
         return new NodeSnapshot(name, URI.create("http://127.0.0.1:1"), up, models, NodeFacts.UNKNOWN, outstanding,
@@ -26,7 +27,7 @@ class LeastRequestsPickerTest {
 
     @Test
     void pick_noCandidates_empty() {
-        assertThat(picker.pick(List.of(), REQUEST)).isEmpty();
+        assertThat(picker.pick(REQUEST, List.of(), new double[0])).isEqualTo(-1);
     }
 
     @Test
@@ -34,7 +35,7 @@ class LeastRequestsPickerTest {
         List<NodeSnapshot> nodes = List.of(node("a", true, Set.of("m"), 3), node("b", true, Set.of("m"), 1),
                 node("c", true, Set.of("m"), 2));
         for (int i = 0; i < 5; i++) {
-            assertThat(picker.pick(nodes, REQUEST)).get().extracting(NodeSnapshot::name).isEqualTo("b");
+            assertThat(nodes.get(picker.pick(REQUEST, nodes, new double[3])).name()).isEqualTo("b");
         }
     }
 
@@ -44,7 +45,7 @@ class LeastRequestsPickerTest {
                 node("c", true, Set.of("m"), 0));
         List<String> picked = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            picked.add(picker.pick(nodes, REQUEST).orElseThrow().name());
+            picked.add(nodes.get(picker.pick(REQUEST, nodes, new double[3])).name());
         }
         assertThat(picked).containsExactly("a", "c", "a", "c");
     }

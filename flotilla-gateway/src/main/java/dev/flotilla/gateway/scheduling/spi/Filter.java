@@ -1,7 +1,6 @@
 package dev.flotilla.gateway.scheduling.spi;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
-import dev.flotilla.protocol.InferenceRequest;
 
 /**
  * Decides whether a node may take a request at all. Pure: reads the snapshot and the request,
@@ -11,5 +10,5 @@ public interface Filter {
     /** The plugin's stable kebab-case type name. */
     String type();
 
-    boolean accept(NodeSnapshot node, InferenceRequest request);
+    boolean accept(NodeSnapshot node, SchedulingRequest request);
 }
