@@ -20,10 +20,12 @@ import java.util.Set;
  *                    their age and state; {@link TelemetrySnapshot#noData} until a scrape succeeds
  * @param state       where it stands in rotation ({@link NodeState}); a draining node is DRAINING
  *                    while {@code up} still tells whether it passes its checks
+ * @param inFlightTokens tokens of work this gateway has sent to it and not yet seen finish: each
+ *                    outstanding request's estimated prompt tokens plus the tokens it may generate
  */
 public record NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> models, NodeFacts facts,
                            int outstanding, Instant since, String lastError, TelemetrySnapshot telemetry,
-                           NodeState state) {
+                           NodeState state, long inFlightTokens) {
 
     /** The stale bound of a snapshot made without telemetry settings. */
     public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(2);
@@ -32,6 +34,13 @@ public record NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> mod
         models = Set.copyOf(models);
         telemetry = telemetry == null ? TelemetrySnapshot.noData(DEFAULT_STALE_AFTER) : telemetry;
         state = state == null ? (up ? NodeState.HEALTHY : NodeState.UNHEALTHY) : state;
+    }
+
+    /** A snapshot with no tokens in flight. */
+    public NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> models, NodeFacts facts,
+                        int outstanding, Instant since, String lastError, TelemetrySnapshot telemetry,
+                        NodeState state) {
+        this(name, baseUrl, up, models, facts, outstanding, since, lastError, telemetry, state, 0);
     }
 
     /** A snapshot whose state follows {@code up}: HEALTHY when up, else UNHEALTHY. */
@@ -56,19 +65,23 @@ public record NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> mod
     }
 
     NodeSnapshot withOutstanding(int value) {
-        return new NodeSnapshot(name, baseUrl, up, models, facts, value, since, lastError, telemetry, state);
+        return new NodeSnapshot(name, baseUrl, up, models, facts, value,
+                since, lastError, telemetry, state, inFlightTokens);
     }
 
     NodeSnapshot withHealth(boolean nowUp, NodeState nowState, Set<String> nowModels, Instant now, String error) {
         Instant changed = nowUp == up && nowState == state ? since : now;
-        return new NodeSnapshot(name, baseUrl, nowUp, nowModels, facts, outstanding, changed, error, telemetry, nowState);
+        return new NodeSnapshot(name, baseUrl, nowUp, nowModels, facts, outstanding,
+                changed, error, telemetry, nowState, inFlightTokens);
     }
 
     NodeSnapshot withFacts(NodeFacts value) {
-        return new NodeSnapshot(name, baseUrl, up, models, value, outstanding, since, lastError, telemetry, state);
+        return new NodeSnapshot(name, baseUrl, up, models, value, outstanding,
+                since, lastError, telemetry, state, inFlightTokens);
     }
 
     NodeSnapshot withTelemetry(TelemetrySnapshot value) {
-        return new NodeSnapshot(name, baseUrl, up, models, facts, outstanding, since, lastError, value, state);
+        return new NodeSnapshot(name, baseUrl, up, models, facts, outstanding,
+                since, lastError, value, state, inFlightTokens);
     }
 }
