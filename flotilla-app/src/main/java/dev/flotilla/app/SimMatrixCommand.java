@@ -120,7 +120,7 @@ final class SimMatrixCommand implements Callable<Integer> {
                 new Slo(sloTtftMs, sloItlMs, null));
         PrintWriter console = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        console.printf(Locale.ROOT, "%d cells (%d fleets x %d workloads x %d loads x %d policies), %s s each, "
+        console.printf(Locale.ROOT, "%d cells (%d fleets x %d workloads x %d loads x %d policies), %s of traffic each, "
                         + "%d threads%n", matrix.cells(), named.size(), chosen.size(), loads.size(), policies.size(),
                 duration, pool);
         console.flush();

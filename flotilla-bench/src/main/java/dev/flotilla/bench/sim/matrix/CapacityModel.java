@@ -80,10 +80,12 @@ public final class CapacityModel {
             groups = List.copyOf(groups);
         }
 
-        /** E.g. {@code 8x A100-80G: B=256, T=33.1 ms, 30.2 req/s each}. */
+        /** E.g. {@code 8x A100-80G: P=229, O=38.5, R=401, B=256, T=37.8 ms, fit 100%, 26.42 req/s each}. */
         public String describe() {
-            return groups.stream().map(g -> String.format(Locale.ROOT, "%dx %s: B=%d, T=%.1f ms, fit %.0f%%, %.2f req/s each",
-                    g.count(), g.profile(), g.batch(), g.secondsPerRequest() * 1e3, g.fitShare() * 100, g.perNode()))
+            return groups.stream().map(g -> String.format(Locale.ROOT,
+                    "%dx %s: P=%.0f, O=%.1f, R=%.0f, B=%d, T=%.1f ms, fit %.0f%%, %.2f req/s each", g.count(), g.profile(),
+                    g.meanPromptTokens(), g.meanOutputTokens(), g.meanReservation(), g.batch(),
+                    g.secondsPerRequest() * 1e3, g.fitShare() * 100, g.perNode()))
                     .collect(Collectors.joining("; "));
         }
     }

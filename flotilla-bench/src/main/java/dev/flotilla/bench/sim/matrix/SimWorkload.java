@@ -89,7 +89,7 @@ public record SimWorkload(String name, String description, List<Tenant> tenants,
             "one tenant; every conversation starts with one of 8 shared system prompts of 1,000 tokens and has 4 "
                     + "turns (exponential think time, mean 5 s); each turn adds a user message of median 120 tokens "
                     + "(max 300) after the previous prompt and answer (max_tokens median 100, max 200), so turn 4 "
-                    + "re-sends about 1,700 tokens of which all but the new message are cached where the previous "
+                    + "re-sends about 1,800 tokens of which all but the new message are cached where the previous "
                     + "turn ran",
             List.of(new Tenant(1.0, ordered("name", "chat", "prefix-groups", "8", "prefix-tokens", "1000",
                     "turns", "4", "think-time", "5s", "prompt-median", "120", "prompt-sigma", "0.5",
