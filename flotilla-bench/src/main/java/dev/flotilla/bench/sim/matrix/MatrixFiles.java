@@ -21,7 +21,8 @@ import org.knowm.xchart.style.Styler;
 /**
  * The files of a policy comparison: {@code cells.csv} and {@code cells.json} (every cell's
  * figures), {@code report.md} (one table per fleet x workload: rows load and metric, columns
- * policy, the best value in bold, every other with its ratio to the best), one PNG per fleet x
+ * policy, the best value in bold, every other with its ratio to the best; then, not compared, the
+ * failed requests and the prefix-cache hit rate), one PNG per fleet x
  * workload ({@code plots/<fleet>--<workload>.png}: p99 TTFT against load, one line per policy) and,
  * with a {@link PolicyCheck}, {@code check.md} listing its violations.
  */
@@ -144,6 +145,19 @@ public final class MatrixFiles {
                     }
                     md.append(" |\n");
                 }
+                // for reading the figures above, not compared
+                md.append("| | failed (of ").append(group.getFirst().requests()).append(")");
+                for (String policy : spec.policies()) {
+                    CellResult c = group.stream().filter(x -> x.policy().equals(policy)).findFirst().orElse(null);
+                    md.append(" | ").append(c == null ? "" : String.valueOf(c.failed()));
+                }
+                md.append(" |\n| | prefix-cache hit rate");
+                for (String policy : spec.policies()) {
+                    CellResult c = group.stream().filter(x -> x.policy().equals(policy)).findFirst().orElse(null);
+                    md.append(" | ").append(c == null || Double.isNaN(c.prefixCacheHitRate()) ? ""
+                            : String.format(Locale.ROOT, "%.1f%%", 100 * c.prefixCacheHitRate()));
+                }
+                md.append(" |\n");
             }
             Path png = plots.get(e.getKey());
             if (png != null) {
