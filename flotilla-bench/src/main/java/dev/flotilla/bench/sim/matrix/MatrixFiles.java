@@ -235,7 +235,7 @@ public final class MatrixFiles {
         return name.replaceAll("[^A-Za-z0-9._+-]", "_");
     }
 
-    /** p99 TTFT against load, one line per policy, logarithmic when positive; false when nothing to draw. */
+    /** p99 TTFT against load, one line per policy (logarithmic over a wide range); false when nothing to draw. */
     private static boolean plot(Path file, String title, List<String> policies, List<CellResult> cells)
             throws IOException {
         // AWT must not look for a display
@@ -244,8 +244,10 @@ public final class MatrixFiles {
                 .xAxisTitle("load (% of capacity)").yAxisTitle("p99 TTFT (ms)").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-        chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setXAxisDecimalPattern("#,##0");
+        chart.getStyler().setYAxisDecimalPattern("#,##0.#");
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
         boolean any = false;
         for (String policy : policies) {
             List<Double> xs = new ArrayList<>();
@@ -257,6 +259,10 @@ public final class MatrixFiles {
                 }
             }
             if (!xs.isEmpty()) {
+                for (double y : ys) {
+                    min = Math.min(min, y);
+                    max = Math.max(max, y);
+                }
                 XYSeries s = chart.addSeries(policy, xs, ys);
                 s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
                 any = true;
@@ -265,6 +271,8 @@ public final class MatrixFiles {
         if (!any) {
             return false;
         }
+        // policies apart by orders of magnitude need a logarithmic axis; XChart labels only its powers of ten
+        chart.getStyler().setYAxisLogarithmic(max / min >= 20);
         javax.imageio.ImageIO.setUseCache(false);
         try (OutputStream out = Files.newOutputStream(file)) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
