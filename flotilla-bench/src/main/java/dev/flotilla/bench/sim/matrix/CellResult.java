@@ -9,7 +9,7 @@ package dev.flotilla.bench.sim.matrix;
  * @param requests           requests in the trace (the same for every policy of a fleet, workload and load)
  * @param offeredPromptTokens sum of the trace's prompt lengths (ditto)
  * @param offeredMaxTokens   sum of the trace's max_tokens (ditto)
- * @param requestThroughput  completed requests per second of the run (arrival of the first to end of the last)
+ * @param requestThroughput  completed requests per second of the run (from t = 0 of the trace to the last request's end)
  * @param outputThroughput   output tokens per second
  * @param goodput            requests per second meeting the objectives
  * @param wallSeconds        CPU wall time the simulation took (not deterministic)
