@@ -12,7 +12,9 @@ import dev.flotilla.protocol.FinishReason;
 import dev.flotilla.protocol.InferenceRequest;
 import dev.flotilla.protocol.Usage;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -26,15 +28,17 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * B = min(maxBatchSize, floor(kvCacheTokens / R))            requests decoding together
+ * C = mean shared-prefix tokens if B >= number of prefix groups, else 0
  * k = max(1, B / O)                                          prompts prefilled together (B/O leave per step)
- * T = prefill(k * P) / k + (O - 1) * decode(B) / B           engine time per request
- *   = gamma / k + delta * P + (O - 1) * (alpha + beta * B) / B
+ * T = prefill(k * (P - C)) / k + (O - 1) * decode(B) / B     engine time per request
+ *   = gamma / k + delta * (P - C) + (O - 1) * (alpha + beta * B) / B
  * rate = fit / T                                             fit: share of requests whose prompt fits the context
  * </pre>
  *
- * Prefix-cache hits are ignored (every prompt token is prefilled), so a workload with shared
- * prefixes can be served above this capacity by a policy that keeps prompts where their prefix is
- * cached. {@code O} is not the trace's {@code output_tokens}: the simulated engine ends its text
+ * Shared system prompts ({@code prefix_group}) count as cached on a node whose batch holds at
+ * least one request per group (each prefix is then normally held by a running request); any other
+ * cache hit, such as a conversation's earlier turns, is left out, so a policy that sends a
+ * conversation back to the node holding its history can serve more than this capacity. {@code O} is not the trace's {@code output_tokens}: the simulated engine ends its text
  * after 1 to 6 sentences, so a request generates {@code min(max_tokens, L)} tokens with {@code L}
  * drawn from the engine's own text; this class measures that distribution once, by running the
  * engine on the zero-time profile.
@@ -60,6 +64,7 @@ public final class CapacityModel {
      *
      * @param fitShare            share of the workload's requests whose prompt fits the node's context
      * @param meanPromptTokens    P over the requests that fit
+     * @param meanCachedTokens    C, of those the shared prefix counted as cached
      * @param meanOutputTokens    O, generated tokens per request
      * @param meanReservation     R, KV tokens reserved per request
      * @param batch               B
@@ -67,7 +72,7 @@ public final class CapacityModel {
      * @param perNode             requests per second one node sustains, fit / T
      */
     public record GroupCapacity(String profile, int count, double fitShare, double meanPromptTokens,
-                                double meanOutputTokens, double meanReservation, int batch, double secondsPerRequest,
+                                double meanCachedTokens, double meanOutputTokens, double meanReservation, int batch, double secondsPerRequest,
                                 double perNode) {
         public double total() {
             return perNode * count;
@@ -80,11 +85,11 @@ public final class CapacityModel {
             groups = List.copyOf(groups);
         }
 
-        /** E.g. {@code 8x A100-80G: P=229, O=38.5, R=401, B=256, T=37.8 ms, fit 100%, 26.42 req/s each}. */
+        /** E.g. {@code 8x A100-80G: P=229, C=0, O=38.5, R=401, B=256, T=37.8 ms, fit 100%, 26.42 req/s each}. */
         public String describe() {
             return groups.stream().map(g -> String.format(Locale.ROOT,
-                    "%dx %s: P=%.0f, O=%.1f, R=%.0f, B=%d, T=%.1f ms, fit %.0f%%, %.2f req/s each", g.count(), g.profile(),
-                    g.meanPromptTokens(), g.meanOutputTokens(), g.meanReservation(), g.batch(),
+                    "%dx %s: P=%.0f, C=%.0f, O=%.1f, R=%.0f, B=%d, T=%.1f ms, fit %.0f%%, %.2f req/s each", g.count(),
+                    g.profile(), g.meanPromptTokens(), g.meanCachedTokens(), g.meanOutputTokens(), g.meanReservation(), g.batch(),
                     g.secondsPerRequest() * 1e3, g.fitShare() * 100, g.perNode()))
                     .collect(Collectors.joining("; "));
         }
@@ -119,8 +124,10 @@ public final class CapacityModel {
         int context = profile.maxContextTokens();
         long fit = 0;
         double prompt = 0;
+        double prefix = 0;
         double output = 0;
         double reservation = 0;
+        Set<String> groups = new HashSet<>();
         for (TraceRecord r : sample) {
             int p = r.promptTokens() + (endpoint == Endpoint.CHAT ? CHAT_TEMPLATE_TOKENS : 0);
             if (p >= context) {
@@ -128,23 +135,33 @@ public final class CapacityModel {
             }
             fit++;
             prompt += p;
+            if (r.prompt() instanceof TraceRecord.Synthetic s && s.prefixGroup() != null) {
+                groups.add(s.prefixGroup());
+                prefix += s.prefixTokens();
+            }
             output += expectedOutput(r.outputTokens(), p, context);
             reservation += Math.min((long) p + r.outputTokens(), context);
         }
         if (fit == 0) {
-            return new GroupCapacity(profile.name(), count, 0, 0, 0, 0, 0, Double.POSITIVE_INFINITY, 0);
+            return new GroupCapacity(profile.name(), count, 0, 0, 0, 0, 0, 0, Double.POSITIVE_INFINITY, 0);
         }
         double share = (double) fit / sample.size();
         prompt /= fit;
+        prefix /= fit;
         output /= fit;
         reservation /= fit;
         int batch = (int) Math.max(1, Math.min(profile.maxBatchSize(), Math.floor(profile.kvCacheTokens() / reservation)));
+        // with at least as many requests running as there are shared prefixes, each prefix is normally held by a
+        // running request, so it is cached when the next request of its group is admitted
+        double cached = !groups.isEmpty() && batch >= groups.size() ? prefix : 0;
+        double uncached = Math.max(1, prompt - cached);
         double together = Math.max(1, batch / output);
-        double prefill = profile.prefillNanos(Math.round(together * prompt)) / together;
+        double prefill = profile.prefillNanos(Math.round(together * uncached)) / together;
         double decode = Math.max(0, output - 1) * profile.decodeNanos(batch) / batch;
         double seconds = (prefill + decode) / 1e9;
         double perNode = seconds > 0 ? share / seconds : Double.POSITIVE_INFINITY;
-        return new GroupCapacity(profile.name(), count, share, prompt, output, reservation, batch, seconds, perNode);
+        return new GroupCapacity(profile.name(), count, share, prompt, cached, output, reservation, batch, seconds,
+                perNode);
     }
 
     /**
