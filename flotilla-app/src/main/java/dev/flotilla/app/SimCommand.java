@@ -32,23 +32,24 @@ import picocli.CommandLine.Spec;
  * gateway's routing, fed by a trace or a synthetic workload, reporting what {@code flotilla bench}
  * reports of a live run, in virtual time.
  */
-@Command(name = "sim", mixinStandardHelpOptions = true,
+@Command(name = "sim", mixinStandardHelpOptions = true, subcommands = SimMatrixCommand.class,
         description = {"Simulates a fleet of simulated-GPU nodes behind the gateway's routing (virtual time, "
                 + "continuous batching, prefix caches, scraped telemetry) and reports TTFT, ITL, end-to-end "
                 + "latency, throughput and goodput as flotilla bench does.",
                 "Example: flotilla sim --fleet fleet.yaml --synthetic rate=100,duration=1h,prompt=512 --out sim-out",
-                "See docs/sim.md for the fleet file."})
+                "See docs/sim.md for the fleet file. 'flotilla sim matrix' compares routing policies."})
 final class SimCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--fleet", required = true, paramLabel = "FILE",
+    // required, but checked in call(): picocli would otherwise demand it before the matrix subcommand too
+    @Option(names = "--fleet", paramLabel = "FILE",
             description = "Fleet YAML: nodes (profile, count), model, routing policy, telemetry scrape interval/delay, "
                     + "overheads.")
     Path fleet;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Workload workload;
 
     static final class Workload {
@@ -107,6 +108,13 @@ final class SimCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() throws IOException {
+        if (fleet == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--fleet=FILE'");
+        }
+        if (workload == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "Missing required argument (specify one of these): (--trace=FILE | --synthetic=PARAMS)");
+        }
         if (!(tolerance >= 0)) {
             throw new ParameterException(spec.commandLine(), "--tolerance: " + tolerance + " (expected a fraction >= 0)");
         }
