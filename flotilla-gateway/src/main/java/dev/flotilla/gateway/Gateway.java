@@ -21,7 +21,9 @@ import dev.flotilla.gateway.request.RequestPipeline;
 import dev.flotilla.gateway.request.RetryBudget;
 import dev.flotilla.gateway.request.Timers;
 import dev.flotilla.gateway.scheduling.Scheduler;
+import dev.flotilla.gateway.scheduling.Profiles;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
+import dev.flotilla.gateway.scheduling.spi.PluginContext;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -102,7 +104,7 @@ public final class Gateway implements AutoCloseable {
 
     /** A config loader that knows this gateway's routing policies (for YAML files and the environment). */
     public static ConfigLoader configLoader() {
-        return new ConfigLoader(SchedulingPlugins.builtIn().pickerTypes());
+        return new ConfigLoader(SchedulingPlugins.builtIn());
     }
 
     /**
@@ -173,7 +175,6 @@ public final class Gateway implements AutoCloseable {
 
     private Future<Void> listen(Clock clock) {
         LongSupplier ticker = System::nanoTime;
-        Scheduler scheduler = Scheduler.of(SchedulingPlugins.builtIn(), config.routing().policy());
         long retryAfter = Math.max(1, (config.health().interval().toMillis() + 999) / 1000);
         ErrorResponses errors = new ErrorResponses(retryAfter);
         long created = clock.instant().getEpochSecond();
@@ -186,9 +187,13 @@ public final class Gateway implements AutoCloseable {
                 circuits.remove(removed.node());
             }
         });
+        PluginContext pluginContext = new PluginContext(clock, java.util.concurrent.ThreadLocalRandom.current().nextLong(),
+                node -> !"open".equals(circuits.state(node)), config::modelSizeGb);
+        Scheduler scheduler = new Scheduler(Profiles.build(SchedulingPlugins.builtIn(), config.scheduling(),
+                config.routing().policy(), pluginContext, metrics.schedulingMetrics()), clock, ticker);
         Failover failover = new Failover(config, new RetryBudget(config.dispatch().retry(), ticker), circuits,
                 Timers.of(vertx));
-        AdminApi admin = new AdminApi(registry, scraper::history, clock, errors, circuits::state);
+        AdminApi admin = new AdminApi(registry, scraper::history, clock, errors, circuits::state, scheduler);
         java.util.function.Function<HttpClient, GatewayRouter> routers = client -> new GatewayRouter(
                 new RequestPipeline(scheduler, registry, new Forwarder(client, config.dispatch()), metrics, ticker,
                         failover),

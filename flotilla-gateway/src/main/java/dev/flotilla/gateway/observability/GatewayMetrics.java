@@ -74,6 +74,9 @@ public final class GatewayMetrics {
 
     private final Supplier<List<NodeSnapshot>> snapshots;
     private final Predicate<String> everServed;
+    static final String SCHEDULING_PLUGIN = "flotilla.scheduling.plugin";
+    /** Scheduling plugin time buckets in seconds: 1 µs to 10 ms. */
+    private static final double[] SCHEDULING_BUCKETS = {1e-6, 5e-6, 20e-6, 100e-6, 500e-6, 2e-3, 10e-3};
     private final PrometheusMeterRegistry registry;
     /** Per node, then per model: the hot path finds its meters with two map reads and no allocation. */
     private final Map<String, Map<String, Series>> series = new ConcurrentHashMap<>();
@@ -196,6 +199,22 @@ public final class GatewayMetrics {
                 .tags("model", model)
                 .register(registry)
                 .increment();
+    }
+
+    /**
+     * The scheduling engine's plugin timers: {@code flotilla_scheduling_plugin_seconds} by profile,
+     * kind (filter, scorer, picker), plugin type and place in the profile; bounded by the configured
+     * profiles. Percentile histogram buckets are microseconds apart, as decisions take microseconds.
+     */
+    public dev.flotilla.gateway.scheduling.SchedulingMetrics schedulingMetrics() {
+        return (profile, kind, type, place) -> {
+            Timer t = Timer.builder(SCHEDULING_PLUGIN)
+                    .description("Time a scheduling plugin took per decision (a filter: its pass over every node)")
+                    .tags("profile", profile, "kind", kind, "plugin", type, "place", Integer.toString(place))
+                    .serviceLevelObjectives(durations(SCHEDULING_BUCKETS))
+                    .register(registry);
+            return nanos -> t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        };
     }
 
     /** Counts one retry refused because the retry budget (a share of recent requests) was spent. */

@@ -19,7 +19,7 @@ class ConfigWatcherTest {
     private static final Duration QUIET = Duration.ofMillis(50);
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final ConfigLoader loader = new ConfigLoader(Set.of("least-requests"));
+    private final ConfigLoader loader = new ConfigLoader(dev.flotilla.gateway.scheduling.SchedulingPlugins.builtIn());
     private final List<GatewayConfig> applied = new CopyOnWriteArrayList<>();
     @TempDir
     Path dir;
