@@ -108,10 +108,7 @@ public final class Profiles {
         }
         Map<String, Profile> built = new LinkedHashMap<>();
         for (String name : declared) {
-            Profile p = make(plugins, specs.get(name), specPath.get(name), context, metrics, problems);
-            if (p != null) {
-                built.put(name, p);
-            }
+            built.put(name, make(plugins, specs.get(name), specPath.get(name), context, metrics, problems));
         }
         String defaultPath = s.defaultProfile() != null ? "scheduling.default" : "routing.policy";
         String defaultName = s.defaultProfile() != null ? s.defaultProfile() : routingPolicy;
@@ -139,7 +136,8 @@ public final class Profiles {
                 byRoute.put(endpoint, p);
             }
         });
-        return fallback == null ? null : new Profiles(built, fallback, byModel, byRoute);
+        built.values().removeIf(java.util.Objects::isNull);
+        return fallback == null || !problems.isEmpty() ? null : new Profiles(built, fallback, byModel, byRoute);
     }
 
     private static Endpoint endpoint(String route) {
@@ -156,6 +154,7 @@ public final class Profiles {
                                    Map<String, String> specPath, Map<String, Profile> built, PluginContext context,
                                    SchedulingMetrics metrics, List<String> problems, boolean pickerShorthand) {
         if (name != null && built.containsKey(name)) {
+            // null when it was made before and failed (its problems are reported once)
             return built.get(name);
         }
         ProfileSpec spec = name == null ? null : specs.get(name);
@@ -176,9 +175,7 @@ public final class Profiles {
             return null;
         }
         Profile p = make(plugins, spec, specPath.get(name), context, metrics, problems);
-        if (p != null) {
-            built.put(name, p);
-        }
+        built.put(name, p);
         return p;
     }
 
