@@ -261,6 +261,7 @@ public final class AdminApi {
                 .put("removing", removing)
                 .put("last_error", s.lastError())
                 .put("outstanding", s.outstanding())
+                .put("in_flight_tokens", s.inFlightTokens())
                 .put("data", t.state(now).name().toLowerCase(Locale.ROOT))
                 .put("age_ms", age < 0 ? null : age)
                 .put("scraped_at", t.scrapedAt() == null ? null : t.scrapedAt().toEpochMilli())

@@ -83,6 +83,7 @@ public final class GatewayMetrics {
     private final MultiGauge nodeUp;
     private final MultiGauge nodeState;
     private final MultiGauge nodeOutstanding;
+    private final MultiGauge nodeInFlightTokens;
     /** Orders gauge refreshes: a multi-gauge's row set must not be rebuilt by two threads at once. */
     private final Object gaugeLock = new Object();
     /** The snapshots taken at the latest refresh, by name: every gauge of one scrape reads the same view. */
@@ -119,6 +120,10 @@ public final class GatewayMetrics {
                 .register(registry);
         this.nodeOutstanding = MultiGauge.builder("flotilla.node.outstanding.requests")
                 .description("Requests in flight on the node through this gateway (sent and not finished)")
+                .register(registry);
+        this.nodeInFlightTokens = MultiGauge.builder("flotilla.node.inflight.tokens")
+                .description("Tokens of work in flight on the node through this gateway: estimated prompt tokens plus "
+                        + "max_tokens (or 256) of each outstanding request")
                 .register(registry);
         for (NodeSnapshot s : snapshots.get()) {
             // present from the start, so a rate over them works before the first failure
@@ -304,10 +309,12 @@ public final class GatewayMetrics {
         List<MultiGauge.Row<?>> up = new ArrayList<>(now.size());
         List<MultiGauge.Row<?>> state = new ArrayList<>(now.size() * NodeState.values().length);
         List<MultiGauge.Row<?>> outstanding = new ArrayList<>(now.size());
+        List<MultiGauge.Row<?>> tokens = new ArrayList<>(now.size());
         for (String name : now.keySet()) {
             Tags tags = Tags.of("node", name);
             up.add(MultiGauge.Row.of(tags, this, read(name, n -> n.up() ? 1 : 0)));
             outstanding.add(MultiGauge.Row.of(tags, this, read(name, NodeSnapshot::outstanding)));
+            tokens.add(MultiGauge.Row.of(tags, this, read(name, NodeSnapshot::inFlightTokens)));
             for (NodeState st : NodeState.values()) {
                 state.add(MultiGauge.Row.of(tags.and("state", st.label()), this, read(name, n -> n.state() == st ? 1 : 0)));
             }
@@ -316,6 +323,7 @@ public final class GatewayMetrics {
         nodeUp.register(up, false);
         nodeState.register(state, false);
         nodeOutstanding.register(outstanding, false);
+        nodeInFlightTokens.register(tokens, false);
     }
 
     private static ToDoubleFunction<GatewayMetrics> read(String node, ToDoubleFunction<NodeSnapshot> value) {
