@@ -77,12 +77,14 @@ public final class Gateway implements AutoCloseable {
     private final TelemetryScraper scraper;
     private final List<String> deployments = new ArrayList<>();
     private final List<MountedApi> mounted;
+    private final SchedulingPlugins plugins;
     private int port;
     private ConfigWatcher watcher;
     private Future<Void> stopping;
 
     private Gateway(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock,
-                    List<MountedApi> mounted) {
+                    List<MountedApi> mounted, SchedulingPlugins plugins) {
+        this.plugins = plugins;
         this.vertx = vertx;
         this.mounted = List.copyOf(mounted);
         this.ownsVertx = ownsVertx;
@@ -121,10 +123,18 @@ public final class Gateway implements AutoCloseable {
      * (loopback only), e.g. the capacity planner's under {@code /planner}.
      */
     public static Gateway start(GatewayConfig config, Clock clock, List<MountedApi> mounted) {
-        configLoader().validate(config);
+        return start(config, clock, mounted, SchedulingPlugins.builtIn());
+    }
+
+    /**
+     * As {@link #start(GatewayConfig, Clock, List)}, with the scheduling plugins of {@code plugins}
+     * (for example {@link SchedulingPlugins#builtIn()} with more registered) for the profiles.
+     */
+    public static Gateway start(GatewayConfig config, Clock clock, List<MountedApi> mounted, SchedulingPlugins plugins) {
+        new ConfigLoader(plugins).validate(config);
         Vertx vertx = Vertx.vertx();
         try {
-            return start(vertx, true, config, clock, mounted).toCompletionStage().toCompletableFuture()
+            return start(vertx, true, config, clock, mounted, plugins).toCompletionStage().toCompletableFuture()
                     .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             vertx.close();
@@ -147,12 +157,12 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        return start(vertx, false, config, clock, List.of());
+        return start(vertx, false, config, clock, List.of(), SchedulingPlugins.builtIn());
     }
 
     private static Future<Gateway> start(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock,
-                                         List<MountedApi> mounted) {
-        Gateway gateway = new Gateway(vertx, ownsVertx, config, clock, mounted);
+                                         List<MountedApi> mounted, SchedulingPlugins plugins) {
+        Gateway gateway = new Gateway(vertx, ownsVertx, config, clock, mounted, plugins);
         return onEventLoop(vertx, () -> Future.join(gateway.health.start(), gateway.scraper.start())
                 .compose(v -> gateway.listen(clock))
                 .map(v -> gateway)
@@ -189,7 +199,7 @@ public final class Gateway implements AutoCloseable {
         });
         PluginContext pluginContext = new PluginContext(clock, java.util.concurrent.ThreadLocalRandom.current().nextLong(),
                 node -> !"open".equals(circuits.state(node)), config::modelSizeGb);
-        Scheduler scheduler = new Scheduler(Profiles.build(SchedulingPlugins.builtIn(), config.scheduling(),
+        Scheduler scheduler = new Scheduler(Profiles.build(plugins, config.scheduling(),
                 config.routing().policy(), pluginContext, metrics.schedulingMetrics()), clock, ticker);
         Failover failover = new Failover(config, new RetryBudget(config.dispatch().retry(), ticker), circuits,
                 Timers.of(vertx));
@@ -289,7 +299,7 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("already watching " + watcher.file());
         }
         FileNodeSync sync = new FileNodeSync(registry, config.nodes(), String.valueOf(file.getFileName()));
-        watcher = ConfigWatcher.start(file, configLoader(), env, config, c -> sync.apply(c.nodes()), CONFIG_QUIET);
+        watcher = ConfigWatcher.start(file, new ConfigLoader(plugins), env, config, c -> sync.apply(c.nodes()), CONFIG_QUIET);
         return watcher;
     }
 

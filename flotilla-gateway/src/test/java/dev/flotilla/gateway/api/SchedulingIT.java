@@ -177,6 +177,88 @@ class SchedulingIT {
         assertThat(r.headers().firstValue("x-flotilla-node")).contains("bad");
     }
 
+    // ---------------------------------------------------------------- observers
+
+    /** A scorer that observes: keeps what it hears as "event node [outcome prompt completion]". */
+    static final class Listening implements dev.flotilla.gateway.scheduling.spi.Scorer,
+            dev.flotilla.gateway.scheduling.spi.RequestObserver {
+        final List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public String type() {
+            return "listening";
+        }
+
+        @Override
+        public void score(SchedulingRequest request, List<NodeSnapshot> candidates, double[] scores) {
+            java.util.Arrays.fill(scores, Double.NaN);
+        }
+
+        @Override
+        public void dispatched(SchedulingRequest request, NodeSnapshot node) {
+            heard.add("dispatched " + node.name() + " session=" + request.sessionKey());
+        }
+
+        @Override
+        public void finished(SchedulingRequest request, String node,
+                             dev.flotilla.gateway.scheduling.spi.Completion c) {
+            heard.add("finished " + node + " " + c.outcome() + " " + c.promptTokens() + " " + c.completionTokens()
+                    + (c.durationNanos() > 0 ? "" : " no-duration"));
+        }
+    }
+
+    static Stream<Arguments> observed() {
+        return Stream.of(
+                Arguments.of(Named.of("success", List.of(StubNode.Mode.NORMAL)), 200,
+                        List.of("dispatched n0 session=s-9", "finished n0 SUCCESS 1 2")),
+                Arguments.of(Named.of("500 then retried elsewhere", List.of(StubNode.Mode.FAIL, StubNode.Mode.NORMAL)), 200,
+                        List.of("dispatched n0 session=s-9", "finished n0 ERROR -1 -1", "dispatched n1 session=s-9",
+                                "finished n1 SUCCESS 1 2")),
+                Arguments.of(Named.of("node's 400 passed through", List.of(StubNode.Mode.BAD_REQUEST)), 400,
+                        List.of("dispatched n0 session=s-9", "finished n0 REJECTED -1 -1")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("observed")
+    void observer_requestThroughGateway_toldOfEveryAttemptOnce(List<StubNode.Mode> modes, int status,
+                                                               List<String> expected) throws Exception {
+        Listening listening = new Listening();
+        dev.flotilla.gateway.scheduling.SchedulingPlugins plugins = dev.flotilla.gateway.scheduling.SchedulingPlugins.builtIn()
+                .registerScorer("listening", () -> listening);
+        List<GatewayConfig.Node> nodes = new ArrayList<>();
+        for (int i = 0; i < modes.size(); i++) {
+            StubNode s = stub("n" + i, modes.get(i), "m");
+            nodes.add(new GatewayConfig.Node(s.name, s.url()));
+        }
+        // the first node is always tried first: it is the only one, or the failing one of a fixed order
+        GatewayConfig config = GatewayConfig.of(nodes).withListen(GatewayConfig.Listen.loopback(0)).withHealth(HEALTH)
+                .withScheduling(new GatewayConfig.Scheduling("obs", Map.of(), Map.of(), List.of(new ProfileSpec("obs",
+                        List.of(ProfileSpec.Plugin.of("healthy"), ProfileSpec.Plugin.of("serves-model")),
+                        List.of(ProfileSpec.WeightedScorer.of("listening", 1)), ProfileSpec.Plugin.of("first")))));
+        plugins.registerPicker("first", () -> new dev.flotilla.gateway.scheduling.spi.Picker() {
+            @Override
+            public String type() {
+                return "first";
+            }
+
+            @Override
+            public int pick(SchedulingRequest request, List<NodeSnapshot> candidates, double[] totals) {
+                return candidates.isEmpty() ? -1 : 0;
+            }
+        });
+        Gateway g = Gateway.start(config, Clock.systemUTC(), List.of(), plugins);
+        toClose.add(g);
+        await().atMost(Duration.ofSeconds(10)).until(() -> g.registry().snapshots().stream().allMatch(NodeSnapshot::up));
+
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(g.url().resolve("/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(10)).header("content-type", "application/json").header("x-session-id", "s-9")
+                .POST(HttpRequest.BodyPublishers.ofString(CHAT)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        await().atMost(Duration.ofSeconds(5)).until(() -> listening.heard.size() >= expected.size());
+        assertThat(listening.heard).containsExactlyElementsOf(expected);
+    }
+
     // ---------------------------------------------------------------- load accounting
 
     static Stream<Arguments> endings() {
