@@ -122,6 +122,15 @@ class SchedulingConfigTest {
     }
 
     @Test
+    void parse_environmentSetsDefaultProfile_overridesYamlAndIsChecked() {
+        assertThat(loader.parse("scheduling: {default: nope}", Map.of("FLOTILLA_SCHEDULING_DEFAULT", "least-requests"))
+                .scheduling().defaultProfile()).isEqualTo("least-requests");
+        assertThatThrownBy(() -> loader.parse("", Map.of("FLOTILLA_SCHEDULING_DEFAULT", "nope")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("scheduling.default: \"nope\" (expected one of: least-requests)"));
+    }
+
+    @Test
     void parse_severalProblems_allReportedAtOnce() {
         assertThatThrownBy(() -> loader.parse("""
                 scheduling:
