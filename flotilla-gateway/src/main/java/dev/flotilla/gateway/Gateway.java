@@ -21,7 +21,9 @@ import dev.flotilla.gateway.request.RequestPipeline;
 import dev.flotilla.gateway.request.RetryBudget;
 import dev.flotilla.gateway.request.Timers;
 import dev.flotilla.gateway.scheduling.Scheduler;
+import dev.flotilla.gateway.scheduling.Profiles;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
+import dev.flotilla.gateway.scheduling.spi.PluginContext;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -75,12 +77,14 @@ public final class Gateway implements AutoCloseable {
     private final TelemetryScraper scraper;
     private final List<String> deployments = new ArrayList<>();
     private final List<MountedApi> mounted;
+    private final SchedulingPlugins plugins;
     private int port;
     private ConfigWatcher watcher;
     private Future<Void> stopping;
 
     private Gateway(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock,
-                    List<MountedApi> mounted) {
+                    List<MountedApi> mounted, SchedulingPlugins plugins) {
+        this.plugins = plugins;
         this.vertx = vertx;
         this.mounted = List.copyOf(mounted);
         this.ownsVertx = ownsVertx;
@@ -102,7 +106,7 @@ public final class Gateway implements AutoCloseable {
 
     /** A config loader that knows this gateway's routing policies (for YAML files and the environment). */
     public static ConfigLoader configLoader() {
-        return new ConfigLoader(SchedulingPlugins.builtIn().pickerTypes());
+        return new ConfigLoader(SchedulingPlugins.builtIn());
     }
 
     /**
@@ -119,10 +123,18 @@ public final class Gateway implements AutoCloseable {
      * (loopback only), e.g. the capacity planner's under {@code /planner}.
      */
     public static Gateway start(GatewayConfig config, Clock clock, List<MountedApi> mounted) {
-        configLoader().validate(config);
+        return start(config, clock, mounted, SchedulingPlugins.builtIn());
+    }
+
+    /**
+     * As {@link #start(GatewayConfig, Clock, List)}, with the scheduling plugins of {@code plugins}
+     * (for example {@link SchedulingPlugins#builtIn()} with more registered) for the profiles.
+     */
+    public static Gateway start(GatewayConfig config, Clock clock, List<MountedApi> mounted, SchedulingPlugins plugins) {
+        new ConfigLoader(plugins).validate(config);
         Vertx vertx = Vertx.vertx();
         try {
-            return start(vertx, true, config, clock, mounted).toCompletionStage().toCompletableFuture()
+            return start(vertx, true, config, clock, mounted, plugins).toCompletionStage().toCompletableFuture()
                     .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             vertx.close();
@@ -145,12 +157,12 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        return start(vertx, false, config, clock, List.of());
+        return start(vertx, false, config, clock, List.of(), SchedulingPlugins.builtIn());
     }
 
     private static Future<Gateway> start(Vertx vertx, boolean ownsVertx, GatewayConfig config, Clock clock,
-                                         List<MountedApi> mounted) {
-        Gateway gateway = new Gateway(vertx, ownsVertx, config, clock, mounted);
+                                         List<MountedApi> mounted, SchedulingPlugins plugins) {
+        Gateway gateway = new Gateway(vertx, ownsVertx, config, clock, mounted, plugins);
         return onEventLoop(vertx, () -> Future.join(gateway.health.start(), gateway.scraper.start())
                 .compose(v -> gateway.listen(clock))
                 .map(v -> gateway)
@@ -173,7 +185,6 @@ public final class Gateway implements AutoCloseable {
 
     private Future<Void> listen(Clock clock) {
         LongSupplier ticker = System::nanoTime;
-        Scheduler scheduler = Scheduler.of(SchedulingPlugins.builtIn(), config.routing().policy());
         long retryAfter = Math.max(1, (config.health().interval().toMillis() + 999) / 1000);
         ErrorResponses errors = new ErrorResponses(retryAfter);
         long created = clock.instant().getEpochSecond();
@@ -186,9 +197,13 @@ public final class Gateway implements AutoCloseable {
                 circuits.remove(removed.node());
             }
         });
+        PluginContext pluginContext = new PluginContext(clock, java.util.concurrent.ThreadLocalRandom.current().nextLong(),
+                node -> !"open".equals(circuits.state(node)), config::modelSizeGb);
+        Scheduler scheduler = new Scheduler(Profiles.build(plugins, config.scheduling(),
+                config.routing().policy(), pluginContext, metrics.schedulingMetrics()), clock, ticker);
         Failover failover = new Failover(config, new RetryBudget(config.dispatch().retry(), ticker), circuits,
                 Timers.of(vertx));
-        AdminApi admin = new AdminApi(registry, scraper::history, clock, errors, circuits::state);
+        AdminApi admin = new AdminApi(registry, scraper::history, clock, errors, circuits::state, scheduler);
         java.util.function.Function<HttpClient, GatewayRouter> routers = client -> new GatewayRouter(
                 new RequestPipeline(scheduler, registry, new Forwarder(client, config.dispatch()), metrics, ticker,
                         failover),
@@ -284,7 +299,7 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("already watching " + watcher.file());
         }
         FileNodeSync sync = new FileNodeSync(registry, config.nodes(), String.valueOf(file.getFileName()));
-        watcher = ConfigWatcher.start(file, configLoader(), env, config, c -> sync.apply(c.nodes()), CONFIG_QUIET);
+        watcher = ConfigWatcher.start(file, new ConfigLoader(plugins), env, config, c -> sync.apply(c.nodes()), CONFIG_QUIET);
         return watcher;
     }
 

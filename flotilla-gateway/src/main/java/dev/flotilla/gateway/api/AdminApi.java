@@ -15,7 +15,14 @@ import dev.flotilla.gateway.fleet.telemetry.HostFigures;
 import dev.flotilla.gateway.fleet.telemetry.NodeHistory;
 import dev.flotilla.gateway.fleet.telemetry.SeriesRing;
 import dev.flotilla.gateway.fleet.telemetry.TelemetrySnapshot;
+import dev.flotilla.gateway.request.RequestContext;
+import dev.flotilla.gateway.scheduling.Explanation;
+import dev.flotilla.gateway.scheduling.Scheduler;
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import dev.flotilla.protocol.ApiException;
+import dev.flotilla.protocol.Endpoint;
+import dev.flotilla.protocol.InferenceRequest;
+import dev.flotilla.protocol.InferenceRequests;
 import dev.flotilla.protocol.ErrorBody;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -48,12 +55,15 @@ public final class AdminApi {
     private static final Pattern AGO = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     /** A node entry is a few hundred bytes; anything much larger is not one. */
     static final int MAX_NODE_BODY_BYTES = 16 * 1024;
+    /** An explained request body is a chat or completions request; prompts can be long. */
+    static final int MAX_EXPLAIN_BODY_BYTES = 16 * 1024 * 1024;
 
     private final NodeRegistry registry;
     private final Function<String, NodeHistory> histories;
     private final Clock clock;
     private final ErrorResponses errors;
     private final Function<String, String> circuits;
+    private final Scheduler scheduler;
 
     /** @param histories the history of a node by name (null for an unknown node) */
     public AdminApi(NodeRegistry registry, Function<String, NodeHistory> histories, Clock clock, ErrorResponses errors) {
@@ -63,6 +73,13 @@ public final class AdminApi {
     /** @param circuits a node's circuit breaker state ({@code closed}, {@code open}, {@code half_open}) */
     public AdminApi(NodeRegistry registry, Function<String, NodeHistory> histories, Clock clock, ErrorResponses errors,
                     Function<String, String> circuits) {
+        this(registry, histories, clock, errors, circuits, null);
+    }
+
+    /** @param scheduler the engine {@code POST /admin/explain} asks, or null to serve no such endpoint */
+    public AdminApi(NodeRegistry registry, Function<String, NodeHistory> histories, Clock clock, ErrorResponses errors,
+                    Function<String, String> circuits, Scheduler scheduler) {
+        this.scheduler = scheduler;
         this.circuits = circuits;
         this.registry = registry;
         this.histories = histories;
@@ -87,6 +104,19 @@ public final class AdminApi {
                     }
                 });
         router.delete("/admin/nodes/:node").handler(this::removeNode);
+        if (scheduler != null) {
+            router.post("/admin/explain").handler(BodyHandler.create(false).setBodyLimit(MAX_EXPLAIN_BODY_BYTES))
+                    .handler(this::explain)
+                    .failureHandler(rc -> {
+                        if (rc.statusCode() == 413) {
+                            errors.send(rc.response(), new ApiException(413, new ErrorBody("An explained request is at most "
+                                    + MAX_EXPLAIN_BODY_BYTES + " bytes", ErrorBody.INVALID_REQUEST, null,
+                                    "request_too_large")));
+                        } else {
+                            rc.next();
+                        }
+                    });
+        }
         router.post("/admin/nodes/:node/drain").handler(rc -> drain(rc, true));
         router.post("/admin/nodes/:node/undrain").handler(rc -> drain(rc, false));
     }
@@ -231,6 +261,7 @@ public final class AdminApi {
                 .put("removing", removing)
                 .put("last_error", s.lastError())
                 .put("outstanding", s.outstanding())
+                .put("in_flight_tokens", s.inFlightTokens())
                 .put("data", t.state(now).name().toLowerCase(Locale.ROOT))
                 .put("age_ms", age < 0 ? null : age)
                 .put("scraped_at", t.scrapedAt() == null ? null : t.scrapedAt().toEpochMilli())
@@ -323,6 +354,53 @@ public final class AdminApi {
         JsonObject out = new JsonObject();
         byModel.forEach((model, ms) -> out.put(model, Math.round(ms * 10) / 10.0));
         return out;
+    }
+
+    /**
+     * How the scheduler would route a request body, without sending it anywhere: the profile, every
+     * node with each filter's verdict (and what dropped it), each candidate's scores and weighted
+     * total, and the pick. {@code ?endpoint=chat} (default) or {@code completions} says which
+     * endpoint's body it is; the session key is the {@code x-session-id} header, else the body's {@code user}.
+     */
+    private void explain(RoutingContext rc) {
+        String which = rc.queryParams().get("endpoint");
+        Endpoint endpoint;
+        if (which == null || which.equals("chat")) {
+            endpoint = Endpoint.CHAT;
+        } else if (which.equals("completions")) {
+            endpoint = Endpoint.COMPLETIONS;
+        } else {
+            errors.send(rc.response(), ApiException.invalidRequest("endpoint", "invalid_value",
+                    "endpoint: '" + which + "' (expected chat or completions)"));
+            return;
+        }
+        InferenceRequest request;
+        try {
+            request = InferenceRequests.parse(endpoint, rc.body().buffer() == null ? new byte[0]
+                    : rc.body().buffer().getBytes());
+        } catch (ApiException e) {
+            errors.send(rc.response(), e);
+            return;
+        }
+        String header = rc.request().getHeader(RequestContext.SESSION_HEADER);
+        String session = header != null && !header.isBlank() ? header : request.user();
+        SchedulingRequest described = scheduler.describe(request, session);
+        Explanation e = scheduler.explain(described, registry.snapshots(), java.util.Set.of(),
+                node -> "open".equals(circuits.apply(node.name())) ? "circuit-open" : null);
+        JsonArray nodes = new JsonArray();
+        for (Explanation.NodeVerdict v : e.nodes()) {
+            JsonArray filters = new JsonArray();
+            v.filters().forEach(f -> filters.add(new JsonObject().put("filter", f.filter()).put("accepted", f.accepted())));
+            JsonArray scores = new JsonArray();
+            v.scores().forEach(s -> scores.add(new JsonObject().put("scorer", s.scorer()).put("weight", num(s.weight()))
+                    .put("raw", num(s.raw())).put("score", num(s.clamped()))));
+            nodes.add(new JsonObject().put("node", v.node()).put("state", v.state().toLowerCase(Locale.ROOT))
+                    .put("candidate", v.droppedBy() == null).put("dropped_by", v.droppedBy())
+                    .put("filters", filters).put("scores", scores).put("total", num(v.total())));
+        }
+        json(rc, new JsonObject().put("model", request.model()).put("endpoint", endpoint.path())
+                .put("session", session).put("profile", e.profile()).put("picker", e.picker())
+                .put("picked", e.picked()).put("nodes", nodes));
     }
 
     private static Object num(double v) {

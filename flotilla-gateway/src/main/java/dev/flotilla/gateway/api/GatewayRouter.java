@@ -99,6 +99,7 @@ public final class GatewayRouter {
 
     private void inference(RoutingContext rc, Endpoint endpoint) {
         RequestContext ctx = new RequestContext(endpoint, rc.body().buffer(), rc.response(), nanoTicker.getAsLong());
+        ctx.sessionHeader(rc.request().getHeader(RequestContext.SESSION_HEADER));
         rc.response().closeHandler(v -> ctx.clientClosed());
         pipeline.handle(ctx).onFailure(err -> errors.send(rc.response(), err));
     }

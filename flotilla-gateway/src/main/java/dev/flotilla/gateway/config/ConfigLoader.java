@@ -11,11 +11,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.flotilla.gateway.scheduling.Profiles;
+import dev.flotilla.gateway.scheduling.ProfileSpec;
+import dev.flotilla.gateway.scheduling.SchedulingPlugins;
+import dev.flotilla.gateway.scheduling.spi.PluginContext;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,22 +68,29 @@ public final class ConfigLoader {
             "telemetry", obj("interval", leaf(), "timeout", leaf(), "history", leaf(), "staleAfter", leaf()),
             // keyed by model name; not reachable from environment variables (names are free-form)
             "models", new MapOf(obj("timeouts", obj("connect", leaf(), "firstToken", leaf(), "idle", leaf(),
-                    "total", leaf()))));
+                    "total", leaf()), "sizeGb", leaf())),
+            "scheduling", obj("default", leaf(), "models", new MapOf(leaf()), "routes", new MapOf(leaf()),
+                    "profiles", new MapOf(obj("filters", new ListOf(leaf()), "scorers", new ListOf(leaf()),
+                            "picker", leaf()))));
+    private static final Obj PROFILE_SHAPE = (Obj) ((MapOf) ((Obj) ((Obj) SCHEMA).fields().get("scheduling"))
+            .fields().get("profiles")).value();
     private static final Obj MODEL_SHAPE = (Obj) ((MapOf) ((Obj) SCHEMA).fields().get("models")).value();
 
     private static final Obj NODE_SHAPE = (Obj) ((ListOf) ((Obj) SCHEMA).fields().get("nodes")).element();
+    /** Turns YAML parameter mappings into plain Java values (numbers, strings, booleans, lists, maps). */
+    private static final ObjectMapper YAML_VALUES = new ObjectMapper();
     /** Strict JSON for the admin API: no trailing garbage, no key given twice. */
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
 
-    private final Set<String> knownPolicies;
+    private final SchedulingPlugins plugins;
     private final YAMLMapper yaml = new YAMLMapper();
 
-    /** @param knownPolicies the routing policy names the scheduler knows (for validation) */
-    public ConfigLoader(Set<String> knownPolicies) {
-        this.knownPolicies = Set.copyOf(knownPolicies);
+    /** @param plugins the scheduling plugins the gateway knows (profiles, {@code routing.policy} are checked against them) */
+    public ConfigLoader(SchedulingPlugins plugins) {
+        this.plugins = plugins;
     }
 
     /** Reads the YAML file, applies the environment overrides and validates. */
@@ -182,10 +194,8 @@ public final class ConfigLoader {
         positive(p, "health.interval", c.health().interval());
         positive(p, "health.timeout", c.health().timeout());
         healthProblems(p, c.health());
-        if (c.routing().policy() == null || !knownPolicies.contains(c.routing().policy())) {
-            p.add("routing.policy: " + show(c.routing().policy()) + " (expected one of: "
-                    + String.join(", ", new java.util.TreeSet<>(knownPolicies)) + ")");
-        }
+        p.addAll(Profiles.problems(plugins, c.scheduling(), c.routing().policy(),
+                new PluginContext(Clock.systemUTC(), 0, node -> true, c::modelSizeGb)));
         positive(p, "dispatch.connectTimeout", c.dispatch().connectTimeout());
         positive(p, "dispatch.idleTimeout", c.dispatch().idleTimeout());
         if (c.dispatch().poolSize() < 1 || c.dispatch().poolSize() > 10_000) {
@@ -204,6 +214,10 @@ public final class ConfigLoader {
                 optionalPositive(p, path + ".timeouts.firstToken", t.firstToken());
                 optionalPositive(p, path + ".timeouts.idle", t.idle());
                 optionalPositive(p, path + ".timeouts.total", t.total());
+            }
+            Double size = m.getValue() == null ? null : m.getValue().sizeGb();
+            if (size != null && !(size > 0 && size < 1e6)) {
+                p.add(path + ".sizeGb: " + size + " (expected a positive number of GB, e.g. 16)");
             }
         }
         Map<String, Integer> seen = new HashMap<>();
@@ -485,7 +499,135 @@ public final class ConfigLoader {
             checkKeys(root, "", (Obj) SCHEMA);
             return new GatewayConfig(listen(section(root, "listen")), health(section(root, "health")),
                     routing(section(root, "routing")), dispatch(section(root, "dispatch")), nodes(root.get("nodes")),
-                    telemetry(section(root, "telemetry")), models(root.get("models")));
+                    telemetry(section(root, "telemetry")), models(root.get("models")),
+                    scheduling(root.get("scheduling")));
+        }
+
+        private GatewayConfig.Scheduling scheduling(JsonNode n) {
+            if (n == null || n.isNull()) {
+                return GatewayConfig.Scheduling.defaults();
+            }
+            if (!(n instanceof ObjectNode o)) {
+                problems.add("scheduling: " + show(n) + " (expected a mapping)");
+                return GatewayConfig.Scheduling.defaults();
+            }
+            checkKeys(o, "scheduling", (Obj) ((Obj) SCHEMA).fields().get("scheduling"));
+            String dflt = string(o, "scheduling.default", "default", null);
+            Map<String, String> models = names(o, "models");
+            Map<String, String> routes = names(o, "routes");
+            List<ProfileSpec> profiles = new ArrayList<>();
+            ObjectNode ps = child(o, "scheduling", "profiles");
+            if (ps != null) {
+                ps.fields().forEachRemaining(e -> {
+                    ProfileSpec spec = profile(e.getKey(), e.getValue());
+                    if (spec != null) {
+                        profiles.add(spec);
+                    }
+                });
+            }
+            return new GatewayConfig.Scheduling(dflt, models, routes, profiles);
+        }
+
+        /** A mapping of names to profile names ({@code scheduling.models}, {@code scheduling.routes}). */
+        private Map<String, String> names(ObjectNode o, String field) {
+            ObjectNode m = child(o, "scheduling", field);
+            Map<String, String> out = new LinkedHashMap<>();
+            if (m != null) {
+                m.fields().forEachRemaining(e -> {
+                    if (e.getValue().isTextual()) {
+                        out.put(e.getKey(), e.getValue().asText());
+                    } else {
+                        problems.add("scheduling." + field + "." + e.getKey() + ": " + show(e.getValue())
+                                + " (expected a profile name)");
+                    }
+                });
+            }
+            return out;
+        }
+
+        private ProfileSpec profile(String name, JsonNode n) {
+            String path = "scheduling.profiles." + name;
+            if (!(n instanceof ObjectNode o)) {
+                problems.add(path + ": " + show(n) + " (expected a mapping with filters, scorers and picker)");
+                return null;
+            }
+            int before = problems.size();
+            checkKeys(o, path, PROFILE_SHAPE);
+            List<ProfileSpec.Plugin> filters = new ArrayList<>();
+            JsonNode fs = o.get("filters");
+            if (fs != null && !fs.isNull()) {
+                if (!fs.isArray()) {
+                    problems.add(path + ".filters: " + show(fs) + " (expected a list of filter types or {type, params})");
+                } else {
+                    for (int i = 0; i < fs.size(); i++) {
+                        ProfileSpec.Plugin f = plugin(fs.get(i), path + ".filters[" + i + "]", false);
+                        if (f != null) {
+                            filters.add(f);
+                        }
+                    }
+                }
+            }
+            List<ProfileSpec.WeightedScorer> scorers = new ArrayList<>();
+            JsonNode ss = o.get("scorers");
+            if (ss != null && !ss.isNull()) {
+                if (!ss.isArray()) {
+                    problems.add(path + ".scorers: " + show(ss) + " (expected a list of {type, weight, params})");
+                } else {
+                    for (int i = 0; i < ss.size(); i++) {
+                        String at = path + ".scorers[" + i + "]";
+                        ProfileSpec.Plugin s = plugin(ss.get(i), at, true);
+                        if (s == null) {
+                            continue;
+                        }
+                        double weight = 1;
+                        JsonNode w = ss.get(i).get("weight");
+                        if (w != null && !w.isNull()) {
+                            Double d = number((ObjectNode) ss.get(i), at + ".weight", "weight");
+                            weight = d == null ? 1 : d;
+                        }
+                        scorers.add(new ProfileSpec.WeightedScorer(s.type(), weight, s.params()));
+                    }
+                }
+            }
+            JsonNode pk = o.get("picker");
+            ProfileSpec.Plugin picker = null;
+            if (pk == null || pk.isNull()) {
+                problems.add(path + ".picker: <missing> (expected a picker type, e.g. max-score, or {type, params})");
+            } else {
+                picker = plugin(pk, path + ".picker", false);
+            }
+            return problems.size() != before || picker == null ? null
+                    : new ProfileSpec(name, filters, scorers, picker);
+        }
+
+        /** A plugin written as its type or as {type, params} (and, for a scorer, weight). */
+        @SuppressWarnings("unchecked")
+        private ProfileSpec.Plugin plugin(JsonNode n, String path, boolean weighted) {
+            if (n != null && n.isTextual()) {
+                return ProfileSpec.Plugin.of(n.asText());
+            }
+            if (!(n instanceof ObjectNode o) || !o.path("type").isTextual()) {
+                problems.add(path + ": " + show(n) + " (expected a plugin type or {type: ..., "
+                        + (weighted ? "weight: ..., " : "") + "params: {...}})");
+                return null;
+            }
+            Set<String> allowed = weighted ? Set.of("type", "weight", "params") : Set.of("type", "params");
+            o.fieldNames().forEachRemaining(k -> {
+                if (!allowed.contains(k)) {
+                    problems.add(path + "." + k + ": " + show(o.get(k)) + " (unknown key; expected one of: "
+                            + (weighted ? "type, weight, params" : "type, params") + ")");
+                }
+            });
+            JsonNode params = o.get("params");
+            Map<String, Object> values = Map.of();
+            if (params != null && !params.isNull()) {
+                if (!params.isObject()) {
+                    problems.add(path + ".params: " + show(params) + " (expected a mapping of parameter to value)");
+                } else {
+                    values = YAML_VALUES.convertValue(params, Map.class);
+                }
+            }
+            return new ProfileSpec.Plugin(o.get("type").asText(), values);
         }
 
         private Map<String, GatewayConfig.Model> models(JsonNode n) {
@@ -513,7 +655,8 @@ public final class ConfigLoader {
                             duration(t, at + "firstToken", "firstToken", null), duration(t, at + "idle", "idle", null),
                             duration(t, at + "total", "total", null));
                 }
-                out.put(e.getKey(), new GatewayConfig.Model(timeouts));
+                Double sizeGb = m.hasNonNull("sizeGb") ? number(m, path + ".sizeGb", "sizeGb") : null;
+                out.put(e.getKey(), new GatewayConfig.Model(timeouts, sizeGb));
             });
             return out;
         }

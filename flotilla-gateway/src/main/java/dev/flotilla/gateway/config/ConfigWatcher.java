@@ -245,6 +245,9 @@ public final class ConfigWatcher implements AutoCloseable {
         if (!running.telemetry().equals(next.telemetry())) {
             out.add("telemetry");
         }
+        if (!running.scheduling().equals(next.scheduling())) {
+            out.add("scheduling");
+        }
         return out;
     }
 }

@@ -16,7 +16,7 @@ import java.util.Objects;
  * A {@code null} part means "the default"; {@link ConfigLoader#validate} checks the values.
  */
 public record GatewayConfig(Listen listen, Health health, Routing routing, Dispatch dispatch, List<Node> nodes,
-                            Telemetry telemetry, Map<String, Model> models) {
+                            Telemetry telemetry, Map<String, Model> models, Scheduling scheduling) {
 
     public GatewayConfig {
         listen = Objects.requireNonNullElseGet(listen, Listen::defaults);
@@ -26,6 +26,13 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
         telemetry = Objects.requireNonNullElseGet(telemetry, Telemetry::defaults);
         models = models == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(models));
+        scheduling = Objects.requireNonNullElseGet(scheduling, Scheduling::defaults);
+    }
+
+    /** A config with the default scheduling section (the shape before scheduling profiles existed). */
+    public GatewayConfig(Listen listen, Health health, Routing routing, Dispatch dispatch, List<Node> nodes,
+                         Telemetry telemetry, Map<String, Model> models) {
+        this(listen, health, routing, dispatch, nodes, telemetry, models, null);
     }
 
     /** A config without per-model settings (the shape before failover existed). */
@@ -50,31 +57,41 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
     }
 
     public GatewayConfig withListen(Listen listen) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models, scheduling);
     }
 
     public GatewayConfig withHealth(Health health) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models, scheduling);
     }
 
     public GatewayConfig withRouting(Routing routing) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models, scheduling);
     }
 
     public GatewayConfig withDispatch(Dispatch dispatch) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models, scheduling);
     }
 
     public GatewayConfig withNodes(List<Node> nodes) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models, scheduling);
     }
 
     public GatewayConfig withTelemetry(Telemetry telemetry) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models, scheduling);
     }
 
     public GatewayConfig withModels(Map<String, Model> models) {
-        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models);
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models, scheduling);
+    }
+
+    public GatewayConfig withScheduling(Scheduling scheduling) {
+        return new GatewayConfig(listen, health, routing, dispatch, nodes, telemetry, models, scheduling);
+    }
+
+    /** A model's {@code models.<name>.sizeGb}, or NaN when the configuration does not say. */
+    public double modelSizeGb(String model) {
+        Model m = model == null ? null : models.get(model);
+        return m == null || m.sizeGb() == null ? Double.NaN : m.sizeGb();
     }
 
     /** The timeouts for a model: its {@code models.<name>.timeouts} over the {@code dispatch} defaults. */
@@ -279,8 +296,39 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
         }
     }
 
-    /** What differs for one model (by the name clients use): for now its timeouts. */
-    public record Model(Timeouts timeouts) {
+    /**
+     * What differs for one model (by the name clients use).
+     *
+     * @param timeouts its timeouts over the {@code dispatch} defaults, or null
+     * @param sizeGb   the memory the model needs on a node in GB (for scheduling plugins), or null
+     */
+    public record Model(Timeouts timeouts, Double sizeGb) {
+        /** A model with its timeouts only. */
+        public Model(Timeouts timeouts) {
+            this(timeouts, null);
+        }
+    }
+
+    /**
+     * Scheduling profiles and which requests get which ({@code scheduling:} in YAML).
+     *
+     * @param defaultProfile the profile of requests no model or route names; null: {@code routing.policy}
+     * @param models         profile name by model name
+     * @param routes         profile name by endpoint path ({@code /v1/chat/completions}, {@code /v1/completions})
+     * @param profiles       the declared profiles (a declared profile with a built-in's name replaces it)
+     */
+    public record Scheduling(String defaultProfile, Map<String, String> models, Map<String, String> routes,
+                             List<dev.flotilla.gateway.scheduling.ProfileSpec> profiles) {
+        public Scheduling {
+            models = models == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(models));
+            routes = routes == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(routes));
+            profiles = profiles == null ? List.of() : List.copyOf(profiles);
+        }
+
+        /** No profiles declared; {@code routing.policy} names the default. */
+        public static Scheduling defaults() {
+            return new Scheduling(null, Map.of(), Map.of(), List.of());
+        }
     }
 
     /**

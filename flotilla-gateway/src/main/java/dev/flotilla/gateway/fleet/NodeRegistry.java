@@ -545,24 +545,39 @@ public final class NodeRegistry {
      * empty otherwise, and then nothing was counted.
      */
     public Optional<Lease> tryAcquire(NodeSnapshot picked) {
+        return tryAcquire(picked, 0);
+    }
+
+    /**
+     * As {@link #tryAcquire(NodeSnapshot)}, also counting {@code tokens} in the node's
+     * {@link NodeSnapshot#inFlightTokens()} until the lease is released (which takes exactly that
+     * many away again).
+     */
+    public Optional<Lease> tryAcquire(NodeSnapshot picked, long tokens) {
         Entry e = nodes.get(picked.name());
         if (e == null || !e.ref.get().baseUrl().equals(picked.baseUrl())) {
             return Optional.empty();
         }
-        return Optional.ofNullable(acquire(e));
+        return Optional.ofNullable(acquire(e, tokens));
     }
 
     private Lease acquire(Entry e) {
-        e.ref.updateAndGet(s -> s.withOutstanding(s.outstanding() + 1));
-        if (e.gone) {
-            release(e);
-            return null;
-        }
-        return new Lease(this, e);
+        return acquire(e, 0);
     }
 
-    void release(Entry e) {
-        NodeSnapshot s = e.ref.updateAndGet(x -> x.withOutstanding(Math.max(0, x.outstanding() - 1)));
+    private Lease acquire(Entry e, long tokens) {
+        long t = Math.max(0, tokens);
+        e.ref.updateAndGet(s -> s.withLoad(s.outstanding() + 1, s.inFlightTokens() + t));
+        if (e.gone) {
+            release(e, t);
+            return null;
+        }
+        return new Lease(this, e, t);
+    }
+
+    void release(Entry e, long tokens) {
+        NodeSnapshot s = e.ref.updateAndGet(x -> x.withLoad(Math.max(0, x.outstanding() - 1),
+                Math.max(0, x.inFlightTokens() - tokens)));
         if (e.removing && s.outstanding() == 0) {
             synchronized (membership) {
                 tryFinalize(e);
@@ -646,20 +661,27 @@ public final class NodeRegistry {
         private final NodeRegistry registry;
         private final Entry entry;
         private final AtomicBoolean released = new AtomicBoolean();
+        private final long tokens;
 
-        private Lease(NodeRegistry registry, Entry entry) {
+        private Lease(NodeRegistry registry, Entry entry, long tokens) {
             this.registry = registry;
             this.entry = entry;
+            this.tokens = tokens;
         }
 
         public String node() {
             return entry.name();
         }
 
+        /** The tokens this lease counts in the node's in-flight tokens. */
+        public long tokens() {
+            return tokens;
+        }
+
         /** Returns true the first time, when it actually released the count. */
         public boolean release() {
             if (released.compareAndSet(false, true)) {
-                registry.release(entry);
+                registry.release(entry, tokens);
                 return true;
             }
             return false;

@@ -69,6 +69,11 @@ public record NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> mod
                 since, lastError, telemetry, state, inFlightTokens);
     }
 
+    NodeSnapshot withLoad(int requests, long tokens) {
+        return new NodeSnapshot(name, baseUrl, up, models, facts, requests,
+                since, lastError, telemetry, state, tokens);
+    }
+
     NodeSnapshot withHealth(boolean nowUp, NodeState nowState, Set<String> nowModels, Instant now, String error) {
         Instant changed = nowUp == up && nowState == state ? since : now;
         return new NodeSnapshot(name, baseUrl, nowUp, nowModels, facts, outstanding,

@@ -74,12 +74,16 @@ public final class GatewayMetrics {
 
     private final Supplier<List<NodeSnapshot>> snapshots;
     private final Predicate<String> everServed;
+    static final String SCHEDULING_PLUGIN = "flotilla.scheduling.plugin";
+    /** Scheduling plugin time buckets in seconds: 1 µs to 10 ms. */
+    private static final double[] SCHEDULING_BUCKETS = {1e-6, 5e-6, 20e-6, 100e-6, 500e-6, 2e-3, 10e-3};
     private final PrometheusMeterRegistry registry;
     /** Per node, then per model: the hot path finds its meters with two map reads and no allocation. */
     private final Map<String, Map<String, Series>> series = new ConcurrentHashMap<>();
     private final MultiGauge nodeUp;
     private final MultiGauge nodeState;
     private final MultiGauge nodeOutstanding;
+    private final MultiGauge nodeInFlightTokens;
     /** Orders gauge refreshes: a multi-gauge's row set must not be rebuilt by two threads at once. */
     private final Object gaugeLock = new Object();
     /** The snapshots taken at the latest refresh, by name: every gauge of one scrape reads the same view. */
@@ -116,6 +120,10 @@ public final class GatewayMetrics {
                 .register(registry);
         this.nodeOutstanding = MultiGauge.builder("flotilla.node.outstanding.requests")
                 .description("Requests in flight on the node through this gateway (sent and not finished)")
+                .register(registry);
+        this.nodeInFlightTokens = MultiGauge.builder("flotilla.node.inflight.tokens")
+                .description("Tokens of work in flight on the node through this gateway: estimated prompt tokens plus "
+                        + "max_tokens (or 256) of each outstanding request")
                 .register(registry);
         for (NodeSnapshot s : snapshots.get()) {
             // present from the start, so a rate over them works before the first failure
@@ -196,6 +204,22 @@ public final class GatewayMetrics {
                 .tags("model", model)
                 .register(registry)
                 .increment();
+    }
+
+    /**
+     * The scheduling engine's plugin timers: {@code flotilla_scheduling_plugin_seconds} by profile,
+     * kind (filter, scorer, picker), plugin type and place in the profile; bounded by the configured
+     * profiles. Percentile histogram buckets are microseconds apart, as decisions take microseconds.
+     */
+    public dev.flotilla.gateway.scheduling.SchedulingMetrics schedulingMetrics() {
+        return (profile, kind, type, place) -> {
+            Timer t = Timer.builder(SCHEDULING_PLUGIN)
+                    .description("Time a scheduling plugin took per decision (a filter: its pass over every node)")
+                    .tags("profile", profile, "kind", kind, "plugin", type, "place", Integer.toString(place))
+                    .serviceLevelObjectives(durations(SCHEDULING_BUCKETS))
+                    .register(registry);
+            return nanos -> t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        };
     }
 
     /** Counts one retry refused because the retry budget (a share of recent requests) was spent. */
@@ -285,10 +309,12 @@ public final class GatewayMetrics {
         List<MultiGauge.Row<?>> up = new ArrayList<>(now.size());
         List<MultiGauge.Row<?>> state = new ArrayList<>(now.size() * NodeState.values().length);
         List<MultiGauge.Row<?>> outstanding = new ArrayList<>(now.size());
+        List<MultiGauge.Row<?>> tokens = new ArrayList<>(now.size());
         for (String name : now.keySet()) {
             Tags tags = Tags.of("node", name);
             up.add(MultiGauge.Row.of(tags, this, read(name, n -> n.up() ? 1 : 0)));
             outstanding.add(MultiGauge.Row.of(tags, this, read(name, NodeSnapshot::outstanding)));
+            tokens.add(MultiGauge.Row.of(tags, this, read(name, NodeSnapshot::inFlightTokens)));
             for (NodeState st : NodeState.values()) {
                 state.add(MultiGauge.Row.of(tags.and("state", st.label()), this, read(name, n -> n.state() == st ? 1 : 0)));
             }
@@ -297,6 +323,7 @@ public final class GatewayMetrics {
         nodeUp.register(up, false);
         nodeState.register(state, false);
         nodeOutstanding.register(outstanding, false);
+        nodeInFlightTokens.register(tokens, false);
     }
 
     private static ToDoubleFunction<GatewayMetrics> read(String node, ToDoubleFunction<NodeSnapshot> value) {

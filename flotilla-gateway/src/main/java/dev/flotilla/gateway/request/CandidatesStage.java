@@ -36,7 +36,7 @@ final class CandidatesStage implements Stage {
     public Future<Void> run(RequestContext ctx) {
         String model = ctx.request().model();
         if (ctx.schedulingRequest() == null) {
-            ctx.schedulingRequest(scheduler.describe(ctx.request(), ctx.request().user()));
+            ctx.schedulingRequest(scheduler.describe(ctx.request(), ctx.sessionKey()));
         }
         List<NodeSnapshot> up = scheduler.candidates(ctx.schedulingRequest(), registry.snapshots(), Set.copyOf(ctx.tried()));
         List<NodeSnapshot> candidates = new ArrayList<>(up.size());

@@ -8,6 +8,7 @@ import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.observability.GatewayMetrics;
 import dev.flotilla.gateway.observability.Outcome;
+import dev.flotilla.gateway.scheduling.Scheduler;
 import dev.flotilla.protocol.ApiException;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -28,8 +29,11 @@ final class CompleteStage implements Stage {
     private final GatewayMetrics metrics;
     private final LongSupplier nanoTicker;
     private final NodeCircuits circuits;
+    private final Scheduler scheduler;
 
-    CompleteStage(NodeRegistry registry, GatewayMetrics metrics, LongSupplier nanoTicker, NodeCircuits circuits) {
+    CompleteStage(NodeRegistry registry, GatewayMetrics metrics, LongSupplier nanoTicker, NodeCircuits circuits,
+                  Scheduler scheduler) {
+        this.scheduler = scheduler;
         this.registry = registry;
         this.metrics = metrics;
         this.nanoTicker = nanoTicker;
@@ -71,6 +75,7 @@ final class CompleteStage implements Stage {
             series.tokens(scanned.promptTokens(), generated);
         }
         reportCircuit(ctx, outcome);
+        AttemptEnd.tell(scheduler, ctx, outcome, nanoTicker.getAsLong());
         if (ctx.attemptReported()) {
             return;
         }

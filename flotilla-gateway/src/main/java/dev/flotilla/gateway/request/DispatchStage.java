@@ -6,12 +6,14 @@ import dev.flotilla.gateway.dispatch.NodeTimeoutException;
 import dev.flotilla.gateway.dispatch.NodeUnreachableException;
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.gateway.scheduling.Scheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.function.LongSupplier;
 
 /**
- * Dispatch: counts the request against the chosen node and sends it the original body with the
+ * Dispatch: counts the request against the chosen node (one request, and its tokens in flight:
+ * {@link Scheduler#tokensInFlight}), tells the observing scheduling plugins, and sends it the original body with the
  * model's connect and idle timeouts; a stream also gets its first-token timer. Until the node's
  * response starts, a failure releases the count at once; an unreachable node is marked down
  * immediately (passive health) so that a retry and other requests skip it. A 5xx answer fails the
@@ -23,8 +25,11 @@ final class DispatchStage implements Stage {
     private final Forwarder forwarder;
     private final LongSupplier nanoTicker;
     private final Timers timers;
+    private final Scheduler scheduler;
 
-    DispatchStage(NodeRegistry registry, Forwarder forwarder, LongSupplier nanoTicker, Timers timers) {
+    DispatchStage(NodeRegistry registry, Forwarder forwarder, LongSupplier nanoTicker, Timers timers,
+                  Scheduler scheduler) {
+        this.scheduler = scheduler;
         this.registry = registry;
         this.forwarder = forwarder;
         this.nanoTicker = nanoTicker;
@@ -44,7 +49,8 @@ final class DispatchStage implements Stage {
         NodeSnapshot node = ctx.chosen();
         ctx.dispatchedAttempt(true);
         ctx.tried().add(node.name());
-        NodeRegistry.Lease lease = registry.tryAcquire(node).orElse(null);
+        NodeRegistry.Lease lease = registry.tryAcquire(node, Scheduler.tokensInFlight(ctx.schedulingRequest()))
+                .orElse(null);
         if (lease == null) {
             // the node left the fleet between the pick and now: nothing was sent, so try another one
             // (and record nothing against it: its metric series are gone with it)
@@ -54,6 +60,8 @@ final class DispatchStage implements Stage {
         }
         ctx.lease(lease);
         ctx.dispatched(nanoTicker.getAsLong());
+        scheduler.dispatched(ctx.schedulingRequest(), node);
+        ctx.observed(true);
         Promise<Void> sent = Promise.promise();
         ctx.onAttemptFailure(sent::tryFail);
         if (ctx.request().stream()) {

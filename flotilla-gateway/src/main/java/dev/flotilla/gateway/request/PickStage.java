@@ -6,7 +6,7 @@ import dev.flotilla.protocol.ApiException;
 import io.vertx.core.Future;
 
 /**
- * Pick: the routing policy chooses one candidate; the circuit permissions of the others are given
+ * Pick: the request's profile's picker chooses one candidate from Score's totals; the circuit permissions of the others are given
  * back (all of them when the policy chooses none).
  */
 final class PickStage implements Stage {
@@ -25,7 +25,8 @@ final class PickStage implements Stage {
 
     @Override
     public Future<Void> run(RequestContext ctx) {
-        NodeSnapshot picked = scheduler.pick(ctx.candidates(), ctx.schedulingRequest()).orElse(null);
+        int chosen = scheduler.choose(ctx.schedulingRequest(), ctx.candidates(), ctx.totals());
+        NodeSnapshot picked = chosen < 0 ? null : ctx.candidates().get(chosen);
         for (NodeSnapshot candidate : ctx.candidates()) {
             if (candidate != picked) {
                 circuits.release(candidate.name());

@@ -20,6 +20,14 @@ import java.util.List;
  * locks. Bounded: a few references per request, the body is the client's buffer, never a copy.
  */
 public final class RequestContext {
+    /** The request header that names the client's session for the scheduler (else the body's {@code user}). */
+    public static final String SESSION_HEADER = "x-session-id";
+    /** The response header that names the node that served a proxied request (the first one of a continued stream). */
+    public static final String NODE_HEADER = "x-flotilla-node";
+
+    private String sessionHeader;
+    private double[] totals;
+    private boolean observed;
     private final Endpoint endpoint;
     private Buffer body;
     private final HttpServerResponse response;
@@ -84,6 +92,38 @@ public final class RequestContext {
 
     void continuation(Continuation continuation) {
         this.continuation = continuation;
+    }
+
+    /** The client's {@value #SESSION_HEADER} header, or null. */
+    public String sessionHeader() {
+        return sessionHeader;
+    }
+
+    public void sessionHeader(String value) {
+        this.sessionHeader = value == null || value.isBlank() ? null : value;
+    }
+
+    /** The session key the scheduler gets: the {@value #SESSION_HEADER} header, else the body's {@code user}. */
+    String sessionKey() {
+        return sessionHeader != null ? sessionHeader : request == null ? null : request.user();
+    }
+
+    /** The candidates' weighted totals from Score, one per candidate. */
+    double[] totals() {
+        return totals;
+    }
+
+    void totals(double[] value) {
+        this.totals = value;
+    }
+
+    /** Whether the observing plugins were told of the current attempt's dispatch and not yet of its end. */
+    boolean observed() {
+        return observed;
+    }
+
+    void observed(boolean value) {
+        this.observed = value;
     }
 
     public HttpServerResponse response() {

@@ -36,7 +36,7 @@ public final class RequestPipeline {
     private final Stage authenticate = new AuthenticateStage();
     private final Stage admit = new AdmitStage();
     private final Stage candidates;
-    private final Stage score = new ScoreStage();
+    private final Stage score;
     private final Stage pick;
     private final Stage dispatch;
     private final Stage stream;
@@ -63,10 +63,11 @@ public final class RequestPipeline {
         this.nanoTicker = nanoTicker;
         this.failover = failover;
         this.candidates = new CandidatesStage(scheduler, registry, failover.circuits());
+        this.score = new ScoreStage(scheduler);
         this.pick = new PickStage(scheduler, failover.circuits());
-        this.dispatch = new DispatchStage(registry, forwarder, nanoTicker, failover.timers());
+        this.dispatch = new DispatchStage(registry, forwarder, nanoTicker, failover.timers(), scheduler);
         this.stream = new StreamStage(forwarder, metrics, nanoTicker, failover.timers());
-        this.complete = new CompleteStage(registry, metrics, nanoTicker, failover.circuits());
+        this.complete = new CompleteStage(registry, metrics, nanoTicker, failover.circuits(), scheduler);
     }
 
     /** Runs the request through every stage; the future fails with what the client must be told. */
@@ -176,6 +177,7 @@ public final class RequestPipeline {
             }
         }
         ctx.attemptReported(true);
+        AttemptEnd.tell(scheduler, ctx, CompleteStage.outcome(err), nanoTicker.getAsLong());
         if (ctx.lease() != null) {
             ctx.lease().release();
         }

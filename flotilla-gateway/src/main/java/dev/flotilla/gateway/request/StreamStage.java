@@ -159,6 +159,7 @@ final class StreamStage implements Stage {
         }
         out.setStatusCode(in.statusCode());
         copyHeaders(in.headers(), out.headers());
+        out.putHeader(RequestContext.NODE_HEADER, ctx.chosen().name());
         if (in.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
             out.setChunked(true);
             if (ctx.request().stream() && in.statusCode() == 200 && !out.headers().contains(HttpHeaders.CONTENT_TYPE)) {

@@ -368,7 +368,8 @@ class GatewayIT {
                 "flotilla_prompt_tokens_total{model=\"m\",node=\"a\"} 2.0",
                 "flotilla_generation_tokens_total{model=\"m\",node=\"a\"} 4.0",
                 "flotilla_node_up{node=\"a\"} 1.0",
-                "flotilla_node_outstanding_requests{node=\"a\"} 0.0");
+                "flotilla_node_outstanding_requests{node=\"a\"} 0.0",
+                "flotilla_node_inflight_tokens{node=\"a\"} 0.0");
         assertThat(metrics.body()).doesNotContain("random-name");
     }
 

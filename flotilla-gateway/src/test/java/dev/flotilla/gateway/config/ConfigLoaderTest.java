@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ConfigLoaderTest {
-    private final ConfigLoader loader = new ConfigLoader(Set.of("least-requests"));
+    private final ConfigLoader loader = new ConfigLoader(dev.flotilla.gateway.scheduling.SchedulingPlugins.builtIn());
 
     private static final String NODE = "nodes:\n  - { name: a, url: http://127.0.0.1:9001 }\n";
 
@@ -198,7 +198,7 @@ class ConfigLoaderTest {
                 named("unknown policy", "routing: { policy: random }",
                         "routing.policy: \"random\" (expected one of: least-requests)"),
                 named("unknown top-level key", "listne: { port: 1 }",
-                        "listne: a mapping (unknown key; expected one of: listen, health, routing, dispatch, nodes, telemetry, models)"),
+                        "listne: a mapping (unknown key; expected one of: listen, health, routing, dispatch, nodes, telemetry, models, scheduling)"),
                 named("unknown nested key", "health: { intervall: 1s }",
                         "health.intervall: \"1s\" (unknown key; expected one of: interval, timeout, unhealthyAfter, healthyAfter, "
                                 + "passiveFailures, errorRateWindow, degradedErrorRate, errorRateMinRequests, outlierFactor, "

@@ -19,7 +19,7 @@ class ConfigWatcherTest {
     private static final Duration QUIET = Duration.ofMillis(50);
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final ConfigLoader loader = new ConfigLoader(Set.of("least-requests"));
+    private final ConfigLoader loader = new ConfigLoader(dev.flotilla.gateway.scheduling.SchedulingPlugins.builtIn());
     private final List<GatewayConfig> applied = new CopyOnWriteArrayList<>();
     @TempDir
     Path dir;
@@ -136,9 +136,11 @@ class ConfigWatcherTest {
         GatewayConfig next = running.withListen(GatewayConfig.Listen.loopback(9))
                 .withTelemetry(new GatewayConfig.Telemetry(Duration.ofSeconds(1), Duration.ofMillis(500),
                         Duration.ofMinutes(1), Duration.ofSeconds(2)))
+                .withScheduling(new GatewayConfig.Scheduling("least-requests", java.util.Map.of(), java.util.Map.of(),
+                        List.of()))
                 .withNodes(List.of(new GatewayConfig.Node("a", "http://h:1")));
 
-        assertThat(ConfigWatcher.restartNeeded(running, next)).containsExactly("listen", "telemetry");
+        assertThat(ConfigWatcher.restartNeeded(running, next)).containsExactly("listen", "telemetry", "scheduling");
         assertThat(ConfigWatcher.restartNeeded(running, running.withNodes(next.nodes()))).isEmpty();
     }
 }

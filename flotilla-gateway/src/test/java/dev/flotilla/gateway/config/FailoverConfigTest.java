@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class FailoverConfigTest {
-    private final ConfigLoader loader = new ConfigLoader(Set.of("least-requests"));
+    private final ConfigLoader loader = new ConfigLoader(dev.flotilla.gateway.scheduling.SchedulingPlugins.builtIn());
 
     @Test
     void parse_noFailoverKeys_givesDocumentedDefaults() {
@@ -57,7 +57,7 @@ class FailoverConfigTest {
                 named("unknown timeout key", "models: { m: { timeouts: { ttft: 1s } } }",
                         "models.m.timeouts.ttft: \"1s\" (unknown key; expected one of: connect, firstToken, idle, total)"),
                 named("unknown model key", "models: { m: { retries: 2 } }",
-                        "models.m.retries: 2 (unknown key; expected one of: timeouts)"),
+                        "models.m.retries: 2 (unknown key; expected one of: timeouts, sizeGb)"),
                 named("model not a mapping", "models: { m: fast }",
                         "models.m: \"fast\" (expected a mapping, e.g. {timeouts: {firstToken: 30s}})"),
                 named("models not a mapping", "models: [a, b]",
