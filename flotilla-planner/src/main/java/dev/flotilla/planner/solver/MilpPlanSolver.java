@@ -12,6 +12,7 @@ import dev.flotilla.planner.milp.RateDemand;
 import dev.flotilla.planner.milp.RateOption;
 import dev.flotilla.planner.milp.ServerAllocation;
 import dev.flotilla.planner.milp.ServerSpec;
+import dev.flotilla.planner.milp.ServiceFloor;
 import dev.flotilla.planner.milp.Shortfall;
 import dev.flotilla.planner.model.Accelerator;
 import dev.flotilla.planner.model.CurrentAllocation;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * The exact solver: the problem's candidates become the MILP's {@link AllocationProblem}, OR-Tools
@@ -40,6 +42,11 @@ import java.util.Objects;
  *       (Mélange's idea per server): whole replicas of any of its candidates whose maximum rates per
  *       replica add up to the rate it is sized for. Its figures come from the queueing analysis of
  *       each part at its share of the load (the load split in proportion to the replicas' rates).</li>
+ *   <li>{@link #atGreedyService()} ({@code milp-same-service}): one accelerator per server, the
+ *       cheapest allocation serving at least what Inferno's greedy serves on the same candidates
+ *       (per priority: as many servers fully served, as much best-effort share) and costing no more
+ *       than it. The two others serve as much as they can first; this one answers what the greedy's
+ *       service costs at best.</li>
  * </ul>
  *
  * <p>The mapping (docs/planner-milp.md, "What the adapter provides"): priority = the service
@@ -57,12 +64,17 @@ public final class MilpPlanSolver implements Solver {
     /** Inferno's {@code AccelPenaltyFactor}: moving a server costs this share of both allocations' cost. */
     public static final double TRANSITION_PENALTY_FACTOR = Candidates.ACCELERATOR_PENALTY_FACTOR;
 
+    /** Slack on comparing the greedy's total with the MILP's (the floor's ceiling has solver tolerance). */
+    private static final double COST_SLACK = 1e-6;
+
     private final boolean heterogeneous;
+    private final boolean atGreedyService;
     private final MilpSolver milp;
     private final MilpSettings base;
 
-    private MilpPlanSolver(boolean heterogeneous, MilpSolver milp, MilpSettings base) {
+    private MilpPlanSolver(boolean heterogeneous, boolean atGreedyService, MilpSolver milp, MilpSettings base) {
         this.heterogeneous = heterogeneous;
+        this.atGreedyService = atGreedyService;
         this.milp = Objects.requireNonNull(milp, "milp");
         this.base = Objects.requireNonNull(base, "base");
     }
@@ -83,12 +95,35 @@ public final class MilpPlanSolver implements Solver {
      * settings.
      */
     public static MilpPlanSolver of(boolean heterogeneous, MilpSolver milp, MilpSettings base) {
-        return new MilpPlanSolver(heterogeneous, milp, base);
+        return new MilpPlanSolver(heterogeneous, false, milp, base);
+    }
+
+    /**
+     * One accelerator per server at the greedy's service ({@code milp-same-service}), OR-Tools SCIP,
+     * 60 s time limit: Inferno's greedy runs first on the same candidates (with the problem's
+     * saturation policy), and the MILP finds the cheapest allocation that serves, per priority, at
+     * least as many servers fully and at least the same best-effort share (replicas given over
+     * replicas needed), at a total cost no higher than the greedy's. The greedy's allocation is a
+     * feasible point of that model, so the answer never costs more; it is the greedy's own when
+     * nothing cheaper exists or the time limit ends the solve with nothing cheaper found.
+     */
+    public static MilpPlanSolver atGreedyService() {
+        return atGreedyService(MilpSolver.create(), MilpSettings.defaults());
+    }
+
+    /** As {@link #atGreedyService()} with a given MILP engine and base settings (time limit, backend). */
+    public static MilpPlanSolver atGreedyService(MilpSolver milp, MilpSettings base) {
+        return new MilpPlanSolver(false, true, milp, base);
     }
 
     @Override
     public String name() {
-        return heterogeneous ? "milp-hetero" : "milp";
+        return heterogeneous ? "milp-hetero" : atGreedyService ? "milp-same-service" : "milp";
+    }
+
+    /** Whether this solver keeps the greedy's service and minimises cost ({@link #atGreedyService()}). */
+    public boolean isAtGreedyService() {
+        return atGreedyService;
     }
 
     /** Whether this solver mixes accelerators within a server. */
@@ -101,7 +136,8 @@ public final class MilpPlanSolver implements Solver {
      * {@link dev.flotilla.planner.milp.SolveStatus#FEASIBLE} when the time limit ended a stage (the
      * best allocation found, not proven optimal), with its solve time and stages;
      * {@code greedyKept} when that allocation served worse than Inferno's greedy on the same
-     * candidates and the greedy's allocation was returned instead.
+     * candidates (for {@link #atGreedyService()}: cost more, or none was found) and the greedy's
+     * allocation was returned instead.
      */
     public record Outcome(Solution solution, MilpResult result, boolean greedyKept) {
     }
@@ -121,20 +157,74 @@ public final class MilpPlanSolver implements Solver {
      *                               before the first one)
      */
     public Outcome solveDetailed(Problem problem, Map<String, List<Candidate>> candidates) {
+        if (atGreedyService) {
+            return solveAtGreedyService(problem, candidates);
+        }
         MilpResult result = milp.solve(toAllocationProblem(problem, candidates));
         if (!result.hasSolution()) {
             throw new IllegalStateException(name() + " solver: " + result.status() + " (" + result.detail() + ")");
         }
         Solution exact = toSolution(problem, candidates, result);
         if (result.status() != dev.flotilla.planner.milp.SolveStatus.OPTIMAL) {
-            OptimizerSettings o = problem.optimizer();
-            Solution greedy = (o.unlimited() ? new UnlimitedSolver()
-                    : new GreedySolver(o.saturationPolicy(), o.delayedBestEffort())).solve(problem, candidates);
+            Solution greedy = greedy(problem, candidates);
             if (Service.of(problem, greedy).compareTo(Service.of(problem, exact)) > 0) {
                 return new Outcome(new Solution(name(), greedy.allocations(), greedy.unallocated()), result, true);
             }
         }
         return new Outcome(exact, result, false);
+    }
+
+    /**
+     * The greedy's levels as the MILP's service floor and its total as the cost ceiling. The floor's
+     * shares are the model's measure for single-type servers (replicas given over replicas needed), so
+     * the greedy's allocation meets them exactly. Should the solver's tolerances let the answer cost
+     * more than the greedy's by more than 1e-6, or serve fewer, the greedy's allocation is returned.
+     */
+    private Outcome solveAtGreedyService(Problem problem, Map<String, List<Candidate>> candidates) {
+        Solution greedy = greedy(problem, candidates);
+        ServiceFloor floor = floorOf(problem, greedy);
+        AllocationProblem floored = toAllocationProblem(problem, candidates);
+        floored = floored.withSettings(floored.settings().withServiceFloor(floor));
+        MilpResult result = milp.solve(floored);
+        Solution kept = new Solution(name(), greedy.allocations(), greedy.unallocated());
+        if (!result.hasSolution()) {
+            return new Outcome(kept, result, true);
+        }
+        Solution exact = toSolution(problem, candidates, result);
+        ServiceFloor reached = floorOf(problem, exact);
+        boolean servesLess = floor.served().entrySet().stream()
+                .anyMatch(e -> reached.served().getOrDefault(e.getKey(), 0L) < e.getValue());
+        if (servesLess || exact.totalCost() > greedy.totalCost() + COST_SLACK) {
+            return new Outcome(kept, result, true);
+        }
+        return new Outcome(exact, result, false);
+    }
+
+    /** Inferno's solver for the problem's settings: the greedy, or under unlimited capacity each server's cheapest. */
+    private static Solution greedy(Problem problem, Map<String, List<Candidate>> candidates) {
+        OptimizerSettings o = problem.optimizer();
+        return (o.unlimited() ? new UnlimitedSolver() : new GreedySolver(o.saturationPolicy(), o.delayedBestEffort()))
+                .solve(problem, candidates);
+    }
+
+    /**
+     * Servers fully served and the summed share per priority of a single-type solution (a served
+     * server 1, a best-effort one its replicas over its candidate's), and its total cost.
+     */
+    static ServiceFloor floorOf(Problem problem, Solution solution) {
+        Map<Integer, Long> served = new TreeMap<>();
+        Map<Integer, Double> shares = new TreeMap<>();
+        for (Server s : problem.servers()) {
+            int priority = problem.serviceClassOf(s).priority();
+            List<Allocation> parts = solution.allocations(s.name());
+            boolean full = !parts.isEmpty() && parts.stream().noneMatch(Allocation::bestEffort);
+            double share = full ? 1 : parts.stream()
+                    .mapToDouble(a -> a.candidate().replicas() == 0 ? 1 : (double) a.replicas() / a.candidate().replicas())
+                    .sum();
+            served.merge(priority, full ? 1L : 0L, Long::sum);
+            shares.merge(priority, share, Double::sum);
+        }
+        return new ServiceFloor(served, shares, solution.totalCost());
     }
 
     /** The time limit of a solve, all stages together. */

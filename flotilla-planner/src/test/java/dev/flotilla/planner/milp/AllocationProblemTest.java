@@ -65,7 +65,19 @@ class AllocationProblemTest {
         Arguments.of(named("negative transition factor",
             (Runnable) () -> new AllocationProblem(List.of(), Map.of(),
                 MilpSettings.defaults().withTransitionPenaltyFactor(-0.1))),
-            "settings.transitionPenaltyFactor: -0.1"));
+            "settings.transitionPenaltyFactor: -0.1"),
+        Arguments.of(named("floor serving more than a priority has",
+            (Runnable) () -> new AllocationProblem(List.of(ServerSpec.single("s", 2, List.of(OK))), Map.of(),
+                MilpSettings.defaults().withServiceFloor(new ServiceFloor(Map.of(2, 2L), Map.of(), 10)))),
+            "settings.serviceFloor.served.2: 2 (expected: 0 to the 1 servers of that priority)"),
+        Arguments.of(named("floor share of an absent priority",
+            (Runnable) () -> new AllocationProblem(List.of(ServerSpec.single("s", 2, List.of(OK))), Map.of(),
+                MilpSettings.defaults().withServiceFloor(new ServiceFloor(Map.of(), Map.of(1, 0.5), 10)))),
+            "settings.serviceFloor.shares.1: 0.5 (expected: 0 to the 0 servers of that priority)"),
+        Arguments.of(named("floor with a NaN cost ceiling",
+            (Runnable) () -> new AllocationProblem(List.of(), Map.of(),
+                MilpSettings.defaults().withServiceFloor(new ServiceFloor(Map.of(), Map.of(), Double.NaN)))),
+            "settings.serviceFloor.costCeiling: NaN (expected: >= 0)"));
   }
 
   @ParameterizedTest(name = "{0}")
