@@ -188,6 +188,14 @@ final class AllocationModel {
         keepShare(priority, Math.max(0, share - FLOOR_SHARE_SLACK));
       }
     });
+    for (ServerVars server : servers) {
+      double share = floor.serverShares().getOrDefault(server.spec().name(), 0.0);
+      if (share >= 1 - FLOOR_SHARE_SLACK) {
+        server.served().setLb(1);
+      } else if (share > 0) {
+        server.share().setLb(Math.max(0, share - FLOOR_SHARE_SLACK));
+      }
+    }
     if (Double.isFinite(floor.costCeiling())) {
       double ceiling = floor.costCeiling() + FLOOR_COST_SLACK * Math.max(1, floor.costCeiling());
       MPConstraint cost = solver.makeConstraint(-MPSolver.infinity(), ceiling, "cost_ceiling");

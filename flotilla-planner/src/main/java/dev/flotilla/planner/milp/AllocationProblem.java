@@ -181,6 +181,14 @@ public record AllocationProblem(List<ServerSpec> servers, Map<String, Integer> c
             + " servers of that priority)");
       }
     });
+    floor.serverShares().forEach((name, share) -> {
+      if (servers.stream().noneMatch(s -> s.name().equals(name))) {
+        problems.add("settings.serviceFloor.serverShares." + name + ": " + share
+            + " (expected: the name of a server of the problem)");
+      } else if (share == null || !(share >= 0 && share <= 1)) {
+        problems.add("settings.serviceFloor.serverShares." + name + ": " + share + " (expected: 0 to 1)");
+      }
+    });
     if (!(floor.costCeiling() >= 0)) {
       problems.add("settings.serviceFloor.costCeiling: " + floor.costCeiling() + " (expected: >= 0)");
     }

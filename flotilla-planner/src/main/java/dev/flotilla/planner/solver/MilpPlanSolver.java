@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * The exact solver: the problem's candidates become the MILP's {@link AllocationProblem}, OR-Tools
@@ -44,8 +43,8 @@ import java.util.TreeMap;
  *       each part at its share of the load (the load split in proportion to the replicas' rates).</li>
  *   <li>{@link #atGreedyService()} ({@code milp-same-service}): one accelerator per server, the
  *       cheapest allocation serving at least what Inferno's greedy serves on the same candidates
- *       (per priority: as many servers fully served, as much best-effort share) and costing no more
- *       than it. The two others serve as much as they can first; this one answers what the greedy's
+ *       (each server it serves in full served in full, each it serves best effort at least at the
+ *       same share) and costing no more than it. The two others serve as much as they can first; this one answers what the greedy's
  *       service costs at best.</li>
  * </ul>
  *
@@ -66,6 +65,9 @@ public final class MilpPlanSolver implements Solver {
 
     /** Slack on comparing the greedy's total with the MILP's (the floor's ceiling has solver tolerance). */
     private static final double COST_SLACK = 1e-6;
+
+    /** Slack on comparing a server's share with the greedy's. */
+    private static final double SHARE_SLACK = 1e-6;
 
     private final boolean heterogeneous;
     private final boolean atGreedyService;
@@ -101,9 +103,10 @@ public final class MilpPlanSolver implements Solver {
     /**
      * One accelerator per server at the greedy's service ({@code milp-same-service}), OR-Tools SCIP,
      * 60 s time limit: Inferno's greedy runs first on the same candidates (with the problem's
-     * saturation policy), and the MILP finds the cheapest allocation that serves, per priority, at
-     * least as many servers fully and at least the same best-effort share (replicas given over
-     * replicas needed), at a total cost no higher than the greedy's. The greedy's allocation is a
+     * saturation policy), and the MILP finds the cheapest allocation that serves every server the
+     * greedy serves in full in full and gives every server the greedy serves best effort at least
+     * the same share (replicas given over replicas needed), at a total cost no higher than the
+     * greedy's. Servers the greedy leaves without an allocation may stay without. The greedy's allocation is a
      * feasible point of that model, so the answer never costs more; it is the greedy's own when
      * nothing cheaper exists or the time limit ends the solve with nothing cheaper found.
      */
@@ -175,10 +178,11 @@ public final class MilpPlanSolver implements Solver {
     }
 
     /**
-     * The greedy's levels as the MILP's service floor and its total as the cost ceiling. The floor's
-     * shares are the model's measure for single-type servers (replicas given over replicas needed), so
-     * the greedy's allocation meets them exactly. Should the solver's tolerances let the answer cost
-     * more than the greedy's by more than 1e-6, or serve fewer, the greedy's allocation is returned.
+     * The greedy's service as the MILP's floor, server by server, and its total as the cost ceiling.
+     * The shares are the model's measure for single-type servers (replicas given over replicas
+     * needed), so the greedy's allocation meets them exactly. Should the solver's tolerances let the
+     * answer cost more than the greedy's by more than 1e-6, or serve a server less, the greedy's
+     * allocation is returned.
      */
     private Outcome solveAtGreedyService(Problem problem, Map<String, List<Candidate>> candidates) {
         Solution greedy = greedy(problem, candidates);
@@ -191,9 +195,9 @@ public final class MilpPlanSolver implements Solver {
             return new Outcome(kept, result, true);
         }
         Solution exact = toSolution(problem, candidates, result);
-        ServiceFloor reached = floorOf(problem, exact);
-        boolean servesLess = floor.served().entrySet().stream()
-                .anyMatch(e -> reached.served().getOrDefault(e.getKey(), 0L) < e.getValue());
+        Map<String, Double> reached = floorOf(problem, exact).serverShares();
+        boolean servesLess = floor.serverShares().entrySet().stream()
+                .anyMatch(e -> reached.getOrDefault(e.getKey(), 0.0) < e.getValue() - SHARE_SLACK);
         if (servesLess || exact.totalCost() > greedy.totalCost() + COST_SLACK) {
             return new Outcome(kept, result, true);
         }
@@ -208,23 +212,24 @@ public final class MilpPlanSolver implements Solver {
     }
 
     /**
-     * Servers fully served and the summed share per priority of a single-type solution (a served
-     * server 1, a best-effort one its replicas over its candidate's), and its total cost.
+     * The service of a single-type solution server by server, as a floor: 1 for a server served in
+     * full, replicas given over the candidate's for a best-effort one (servers without an allocation
+     * left out); its total cost as the ceiling.
      */
     static ServiceFloor floorOf(Problem problem, Solution solution) {
-        Map<Integer, Long> served = new TreeMap<>();
-        Map<Integer, Double> shares = new TreeMap<>();
+        Map<String, Double> shares = new LinkedHashMap<>();
         for (Server s : problem.servers()) {
-            int priority = problem.serviceClassOf(s).priority();
             List<Allocation> parts = solution.allocations(s.name());
-            boolean full = !parts.isEmpty() && parts.stream().noneMatch(Allocation::bestEffort);
+            if (parts.isEmpty()) {
+                continue;
+            }
+            boolean full = parts.stream().noneMatch(Allocation::bestEffort);
             double share = full ? 1 : parts.stream()
                     .mapToDouble(a -> a.candidate().replicas() == 0 ? 1 : (double) a.replicas() / a.candidate().replicas())
                     .sum();
-            served.merge(priority, full ? 1L : 0L, Long::sum);
-            shares.merge(priority, share, Double::sum);
+            shares.put(s.name(), Math.min(1, share));
         }
-        return new ServiceFloor(served, shares, solution.totalCost());
+        return ServiceFloor.perServer(shares, solution.totalCost());
     }
 
     /** The time limit of a solve, all stages together. */

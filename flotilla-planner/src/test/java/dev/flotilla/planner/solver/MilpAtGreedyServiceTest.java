@@ -40,8 +40,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * </ul>
  *
  * So the greedy: 3 + 2 + 10 + 24 + 24 = 63, four served and b2 at half; the default MILP serves all
- * five: 204 + 45 = 249; at the greedy's service (four served, a share of 4.5) the least cost is
- * 3 + 2 + 45 = 50, b2 again at half on A.
+ * five: 204 + 45 = 249; at the greedy's service (b1, t1, t2, t3 served, b2 at least at half) the
+ * least cost is 3 + 2 + 45 = 50, b2 again at half on A.
  */
 class MilpAtGreedyServiceTest {
 
@@ -107,7 +107,9 @@ class MilpAtGreedyServiceTest {
         assertThat(outcome.greedyKept()).isFalse();
         assertThat(exact.solver()).isEqualTo("milp-same-service");
         assertThat(exact.totalCost()).isCloseTo(sameServiceTotal, within(1e-6));
-        assertThat(MilpPlanSolver.floorOf(p, exact).served()).isEqualTo(MilpPlanSolver.floorOf(p, greedy).served());
+        // the same servers served in full, the same one (if any) at the same best-effort share
+        assertThat(MilpPlanSolver.floorOf(p, exact).serverShares())
+                .isEqualTo(MilpPlanSolver.floorOf(p, greedy).serverShares());
         assertThat(shape(exact)).containsEntry("b1", "A x3").containsEntry("t1", "E x1").containsEntry("t2", "D x2")
                 .containsEntry("t3", "D x2");
         if (policy == SaturationPolicy.NONE) {
@@ -150,8 +152,8 @@ class MilpAtGreedyServiceTest {
 
         Solution greedy = new GreedySolver(SaturationPolicy.ROUND_ROBIN, false).solve(p, candidates());
 
-        assertThat(MilpPlanSolver.floorOf(p, greedy).served()).isEqualTo(Map.of(1, 4L));
-        assertThat(MilpPlanSolver.floorOf(p, greedy).shares().get(1)).isCloseTo(4.5, within(1e-12));
+        assertThat(MilpPlanSolver.floorOf(p, greedy).serverShares())
+                .isEqualTo(Map.of("b1", 1.0, "b2", 0.5, "t1", 1.0, "t2", 1.0, "t3", 1.0));
         assertThat(MilpPlanSolver.floorOf(p, greedy).costCeiling()).isCloseTo(63, within(1e-12));
     }
 }
