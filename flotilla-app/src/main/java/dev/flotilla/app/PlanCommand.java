@@ -58,7 +58,9 @@ final class PlanCommand implements Callable<Integer> {
 
     @Option(names = "--solver", paramLabel = "NAME",
             description = "Override the solver the input's optimizer settings choose: greedy (Inferno's), milp (exact, "
-                    + "one accelerator per server), milp-hetero (exact, a server may mix accelerators) or unlimited "
+                    + "one accelerator per server, serving as many servers as fit first), milp-same-service (exact, "
+                    + "the least cost serving what the greedy serves), milp-hetero (exact, a server may mix "
+                    + "accelerators) or unlimited "
                     + "(each server its cheapest candidate, capacity ignored). Default: milp-hetero when "
                     + "optimizer.heterogeneous, milp when optimizer.milpSolver, else unlimited or greedy.")
     String solver;
