@@ -93,7 +93,12 @@ final class PlanCommand implements Callable<Integer> {
         Solution solution;
         if (chosen instanceof MilpPlanSolver milp) {
             MilpPlanSolver.Outcome outcome = milp.solveDetailed(problem, Candidates.all(problem));
-            if (outcome.greedyKept()) {
+            if (outcome.greedyKept() && milp.isAtGreedyService()) {
+                err.println("flotilla plan: the " + milp.name() + " solver found no allocation cheaper than the "
+                        + "greedy's at its service (" + outcome.result().status() + "): this is the greedy's allocation"
+                        + (outcome.result().status() == SolveStatus.OPTIMAL ? ""
+                                : " (a larger --time-limit may find a cheaper one)"));
+            } else if (outcome.greedyKept()) {
                 err.println("flotilla plan: the " + milp.name() + " solver reached its time limit ("
                         + timeLimitSeconds + " s) with an allocation serving worse than the greedy's: this is the "
                         + "greedy's allocation (a larger --time-limit may find a better one)");

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.flotilla.planner.candidate.Candidate;
+import dev.flotilla.planner.milp.AllocationProblem;
+import dev.flotilla.planner.milp.MilpResult;
+import dev.flotilla.planner.milp.MilpSettings;
+import dev.flotilla.planner.milp.MilpSolver;
+import dev.flotilla.planner.milp.ServiceFloor;
+import dev.flotilla.planner.milp.SolveStatus;
 import dev.flotilla.planner.model.Accelerator;
 import dev.flotilla.planner.model.Load;
 import dev.flotilla.planner.model.ModelPerf;
@@ -14,6 +20,7 @@ import dev.flotilla.planner.model.SaturationPolicy;
 import dev.flotilla.planner.model.Server;
 import dev.flotilla.planner.model.ServiceClass;
 import dev.flotilla.planner.perf.IterationModel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,5 +162,26 @@ class MilpAtGreedyServiceTest {
         assertThat(MilpPlanSolver.floorOf(p, greedy).serverShares())
                 .isEqualTo(Map.of("b1", 1.0, "b2", 0.5, "t1", 1.0, "t2", 1.0, "t3", 1.0));
         assertThat(MilpPlanSolver.floorOf(p, greedy).costCeiling()).isCloseTo(63, within(1e-12));
+    }
+
+    @Test
+    void solveDetailed_milpFindsNothingInTime_greedysAllocationKept() {
+        Problem p = problem(SaturationPolicy.ROUND_ROBIN);
+        List<AllocationProblem> seen = new ArrayList<>();
+        MilpSolver outOfTime = problem -> {
+            seen.add(problem);
+            return new MilpResult(SolveStatus.NOT_SOLVED, List.of(), 0, 0, Map.of(), Duration.ofSeconds(60), 1,
+                    "cost: NOT_SOLVED");
+        };
+
+        MilpPlanSolver.Outcome outcome = MilpPlanSolver.atGreedyService(outOfTime, MilpSettings.defaults())
+                .solveDetailed(p, candidates());
+
+        assertThat(outcome.greedyKept()).isTrue();
+        assertThat(outcome.solution().solver()).isEqualTo("milp-same-service");
+        assertThat(outcome.solution().totalCost()).isCloseTo(63, within(1e-9));
+        // what the MILP was asked: the greedy's servers at their shares, under the greedy's total
+        assertThat(seen.getFirst().settings().serviceFloor()).contains(
+                ServiceFloor.perServer(Map.of("b1", 1.0, "b2", 0.5, "t1", 1.0, "t2", 1.0, "t3", 1.0), 63));
     }
 }
