@@ -44,8 +44,8 @@ import java.util.Objects;
  *   <li>{@link #atGreedyService()} ({@code milp-same-service}): one accelerator per server, the
  *       cheapest allocation serving at least what Inferno's greedy serves on the same candidates
  *       (each server it serves in full served in full, each it serves best effort at least at the
- *       same share) and costing no more than it. The two others serve as much as they can first; this one answers what the greedy's
- *       service costs at best.</li>
+ *       same share) and costing no more than it. The two others serve as much as they can first;
+ *       this one answers what the greedy's service costs at best.</li>
  * </ul>
  *
  * <p>The mapping (docs/planner-milp.md, "What the adapter provides"): priority = the service
@@ -103,12 +103,12 @@ public final class MilpPlanSolver implements Solver {
     /**
      * One accelerator per server at the greedy's service ({@code milp-same-service}), OR-Tools SCIP,
      * 60 s time limit: Inferno's greedy runs first on the same candidates (with the problem's
-     * saturation policy), and the MILP finds the cheapest allocation that serves every server the
-     * greedy serves in full in full and gives every server the greedy serves best effort at least
-     * the same share (replicas given over replicas needed), at a total cost no higher than the
-     * greedy's. Servers the greedy leaves without an allocation may stay without. The greedy's allocation is a
-     * feasible point of that model, so the answer never costs more; it is the greedy's own when
-     * nothing cheaper exists or the time limit ends the solve with nothing cheaper found.
+     * saturation policy), and the MILP finds the cheapest allocation that fully serves every server
+     * the greedy fully serves and gives every server the greedy serves best effort at least the
+     * same share (replicas given over replicas needed), at a total cost no higher than the
+     * greedy's. Servers the greedy leaves without an allocation may stay without. The greedy's
+     * allocation is a feasible point of that model, so the answer never costs more; the greedy's
+     * own allocation is returned when the time limit ends the solve with nothing found.
      */
     public static MilpPlanSolver atGreedyService() {
         return atGreedyService(MilpSolver.create(), MilpSettings.defaults());
@@ -156,8 +156,11 @@ public final class MilpPlanSolver implements Solver {
      * candidates (servers served per priority, then the share carried, then cost): a time-limited
      * exact solver never answers worse than the heuristic it replaces.
      *
+     * <p>For {@link #atGreedyService()} the greedy runs first and its service is the MILP's floor;
+     * its allocation is returned ({@code greedyKept}) when the MILP finds none.
+     *
      * @throws IllegalStateException when the MILP found no allocation at all (the time limit ran out
-     *                               before the first one)
+     *                               before the first one); not for {@link #atGreedyService()}
      */
     public Outcome solveDetailed(Problem problem, Map<String, List<Candidate>> candidates) {
         if (atGreedyService) {
