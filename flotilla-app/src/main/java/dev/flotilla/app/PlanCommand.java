@@ -58,7 +58,9 @@ final class PlanCommand implements Callable<Integer> {
 
     @Option(names = "--solver", paramLabel = "NAME",
             description = "Override the solver the input's optimizer settings choose: greedy (Inferno's), milp (exact, "
-                    + "one accelerator per server), milp-hetero (exact, a server may mix accelerators) or unlimited "
+                    + "one accelerator per server, serving as many servers as fit first), milp-same-service (exact, "
+                    + "the least cost serving what the greedy serves), milp-hetero (exact, a server may mix "
+                    + "accelerators) or unlimited "
                     + "(each server its cheapest candidate, capacity ignored). Default: milp-hetero when "
                     + "optimizer.heterogeneous, milp when optimizer.milpSolver, else unlimited or greedy.")
     String solver;
@@ -91,7 +93,12 @@ final class PlanCommand implements Callable<Integer> {
         Solution solution;
         if (chosen instanceof MilpPlanSolver milp) {
             MilpPlanSolver.Outcome outcome = milp.solveDetailed(problem, Candidates.all(problem));
-            if (outcome.greedyKept()) {
+            if (outcome.greedyKept() && milp.isAtGreedyService()) {
+                err.println("flotilla plan: the " + milp.name() + " solver found no allocation cheaper than the "
+                        + "greedy's at its service (" + outcome.result().status() + "): this is the greedy's allocation"
+                        + (outcome.result().status() == SolveStatus.OPTIMAL ? ""
+                                : " (a larger --time-limit may find a cheaper one)"));
+            } else if (outcome.greedyKept()) {
                 err.println("flotilla plan: the " + milp.name() + " solver reached its time limit ("
                         + timeLimitSeconds + " s) with an allocation serving worse than the greedy's: this is the "
                         + "greedy's allocation (a larger --time-limit may find a better one)");

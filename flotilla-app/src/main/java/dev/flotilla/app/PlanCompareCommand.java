@@ -33,7 +33,7 @@ final class PlanCompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE|DIR", description = "The problem, as for flotilla plan.")
     Path input;
 
-    @Option(names = "--solvers", paramLabel = "A,B,...", split = ",", defaultValue = "greedy,milp,milp-hetero",
+    @Option(names = "--solvers", paramLabel = "A,B,...", split = ",", defaultValue = "greedy,milp,milp-same-service,milp-hetero",
             description = "Solvers to run, the first being the reference (default: ${DEFAULT-VALUE}).")
     List<String> solvers;
 

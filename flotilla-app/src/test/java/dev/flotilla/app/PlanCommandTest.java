@@ -178,7 +178,7 @@ class PlanCommandTest {
     void plan_unknownSolverOrNoInput_exit2SayingWhat() {
         assertThat(run("plan", sample("inferno-v1-small-sampledata-849e1e8").toString(), "--solver", "cplex")).isEqualTo(2);
         assertThat(err.toString()).contains("flotilla plan: solver: \"cplex\" (expected one of: greedy, milp, "
-                + "milp-hetero, unlimited)");
+                + "milp-same-service, milp-hetero, unlimited)");
         assertThat(run("plan")).isEqualTo(2);
         assertThat(err.toString()).contains("flotilla plan: FILE|DIR missing (expected: a problem to plan, or a "
                 + "subcommand: fit, generate, compare");
@@ -250,5 +250,18 @@ class PlanCommandTest {
                 .as(err.toString()).isZero();
         assertThat(out.toString()).contains("12 servers, 3 accelerator types", "candidate sizing:", "changed vs greedy",
                 "milp vs greedy: total cost");
+    }
+
+    @Test
+    void planCompare_v1LargeDefaultSolvers_sameServiceRowBelowGreedyTotal() {
+        assertThat(run("plan", "compare", sample("inferno-v1-large-sampledata-849e1e8").toString(), "--repeat", "1"))
+                .as(err.toString()).isZero();
+
+        // the greedy serves 26 of 27 (19273); milp serves all 27 for more; milp-same-service keeps the greedy's service
+        assertThat(out.toString()).contains("milp vs greedy: total cost 26300.50 vs 19273 (+36.46%)",
+                "milp-same-service vs greedy: total cost ", "milp-hetero vs greedy: total cost ");
+        String line = out.toString().lines().filter(l -> l.startsWith("milp-same-service vs greedy")).findFirst()
+                .orElseThrow();
+        assertThat(line).matches(".*\\(-\\d+\\.\\d\\d%\\)");
     }
 }

@@ -65,7 +65,7 @@ public final class PlannerApi {
 
     /**
      * An API with an empty stored system. The solver follows each problem's optimizer settings
-     * ({@link Solvers#forSettings}); a {@code ?solver=greedy|milp|milp-hetero|unlimited} query
+     * ({@link Solvers#forSettings}); a {@code ?solver=greedy|milp|milp-same-service|milp-hetero|unlimited} query
      * parameter on the optimize routes overrides it.
      */
     public static PlannerApi create() {

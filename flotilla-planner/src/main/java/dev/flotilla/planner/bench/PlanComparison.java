@@ -32,7 +32,8 @@ public final class PlanComparison {
 
     /**
      * One solver's figures; {@code status} is {@code optimal}, {@code time limit} (best found, not
-     * proven optimal) or {@code time limit, greedy kept} (the greedy served better than what was
+     * proven optimal), either with {@code , greedy kept} when the greedy's allocation was returned
+     * (it served better than what was found, or for {@code milp-same-service} nothing cheaper was
      * found) for the MILP solvers, {@code -} for the others.
      */
     public record Row(String solver, String status, Duration bestSolve, Duration medianSolve, double totalCost,
@@ -140,8 +141,8 @@ public final class PlanComparison {
                 if (solver instanceof MilpPlanSolver milp) {
                     MilpPlanSolver.Outcome outcome = milp.solveDetailed(problem, candidates);
                     solution = outcome.solution();
-                    status = outcome.result().status() == SolveStatus.OPTIMAL ? "optimal"
-                            : outcome.greedyKept() ? "time limit, greedy kept" : "time limit";
+                    boolean optimal = outcome.result().status() == SolveStatus.OPTIMAL;
+                    status = (optimal ? "optimal" : "time limit") + (outcome.greedyKept() ? ", greedy kept" : "");
                 } else {
                     solution = solver.solve(problem, candidates);
                 }

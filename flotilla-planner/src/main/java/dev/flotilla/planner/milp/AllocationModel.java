@@ -21,6 +21,12 @@ final class AllocationModel {
   /** Relative shortfall of a heterogeneous server's rate still read as served (solver tolerance). */
   private static final double RATE_TOLERANCE = 1e-6;
 
+  /** Room on a floor's share (see {@link #addFloorConstraints}). */
+  private static final double FLOOR_SHARE_SLACK = 1e-6;
+
+  /** Relative room on a floor's cost ceiling. */
+  private static final double FLOOR_COST_SLACK = 1e-9;
+
   private final AllocationProblem problem;
   private final MPSolver solver;
   private final boolean bestEffort;
@@ -39,6 +45,7 @@ final class AllocationModel {
       servers.add(vars);
     }
     addCapacityConstraints();
+    problem.settings().serviceFloor().ifPresent(this::addFloorConstraints);
   }
 
   /** One of a server's options in the model: replicas = replicaCoef * replicaVar. */
@@ -161,6 +168,41 @@ final class AllocationModel {
           constraint.setCoefficient(option.replicaVar(),
               constraint.getCoefficient(option.replicaVar()) + units * option.replicaCoef());
         });
+      }
+    }
+  }
+
+  /**
+   * The floor's levels as constraints. The shares and the cost get a little room (a share lower, the
+   * ceiling higher by a relative 1e-9) so that the allocation the floor was taken from stays
+   * feasible despite floating-point sums.
+   */
+  private void addFloorConstraints(ServiceFloor floor) {
+    floor.served().forEach((priority, count) -> {
+      if (count > 0) {
+        keepServed(priority, count);
+      }
+    });
+    floor.shares().forEach((priority, share) -> {
+      if (share > 0) {
+        keepShare(priority, Math.max(0, share - FLOOR_SHARE_SLACK));
+      }
+    });
+    for (ServerVars server : servers) {
+      double share = floor.serverShares().getOrDefault(server.spec().name(), 0.0);
+      if (share >= 1 - FLOOR_SHARE_SLACK) {
+        server.served().setLb(1);
+      } else if (share > 0) {
+        server.share().setLb(Math.max(0, share - FLOOR_SHARE_SLACK));
+      }
+    }
+    if (Double.isFinite(floor.costCeiling())) {
+      double ceiling = floor.costCeiling() + FLOOR_COST_SLACK * Math.max(1, floor.costCeiling());
+      MPConstraint cost = solver.makeConstraint(-MPSolver.infinity(), ceiling, "cost_ceiling");
+      for (ServerVars server : servers) {
+        for (OptionVars option : server.options()) {
+          cost.setCoefficient(option.replicaVar(), cost.getCoefficient(option.replicaVar()) + option.costCoef());
+        }
       }
     }
   }

@@ -151,6 +151,7 @@ public record AllocationProblem(List<ServerSpec> servers, Map<String, Integer> c
         problems.add("settings.unservedPenalty." + priority + ": " + penalty + " (expected: a finite number >= 0)");
       }
     });
+    settings.serviceFloor().ifPresent(floor -> validateFloor(floor, servers, problems));
     if (settings.objective() == PriorityObjective.WEIGHTED && settings.shortfall() != Shortfall.REQUIRE_ALL) {
       Set<Integer> missing = new TreeSet<>();
       servers.forEach(s -> {
@@ -162,6 +163,34 @@ public record AllocationProblem(List<ServerSpec> servers, Map<String, Integer> c
         problems.add("settings.unservedPenalty: no entry for priorities " + missing
             + " (expected: WEIGHTED needs a penalty for every priority present)");
       }
+    }
+  }
+
+  private static void validateFloor(ServiceFloor floor, List<ServerSpec> servers, List<String> problems) {
+    floor.served().forEach((priority, count) -> {
+      long present = servers.stream().filter(s -> s.priority() == priority).count();
+      if (count == null || count < 0 || count > present) {
+        problems.add("settings.serviceFloor.served." + priority + ": " + count + " (expected: 0 to the " + present
+            + " servers of that priority)");
+      }
+    });
+    floor.shares().forEach((priority, share) -> {
+      long present = servers.stream().filter(s -> s.priority() == priority).count();
+      if (share == null || !(share >= 0) || share > present + 1e-6) {
+        problems.add("settings.serviceFloor.shares." + priority + ": " + share + " (expected: 0 to the " + present
+            + " servers of that priority)");
+      }
+    });
+    floor.serverShares().forEach((name, share) -> {
+      if (servers.stream().noneMatch(s -> s.name().equals(name))) {
+        problems.add("settings.serviceFloor.serverShares." + name + ": " + share
+            + " (expected: the name of a server of the problem)");
+      } else if (share == null || !(share >= 0 && share <= 1)) {
+        problems.add("settings.serviceFloor.serverShares." + name + ": " + share + " (expected: 0 to 1)");
+      }
+    });
+    if (!(floor.costCeiling() >= 0)) {
+      problems.add("settings.serviceFloor.costCeiling: " + floor.costCeiling() + " (expected: >= 0)");
     }
   }
 }

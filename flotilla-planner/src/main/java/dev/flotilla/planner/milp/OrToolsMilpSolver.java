@@ -166,6 +166,11 @@ final class OrToolsMilpSolver implements MilpSolver {
       stages.add(new CostStage(true));
       return stages;
     }
+    if (settings.serviceFloor().isPresent()) {
+      // the floor fixes the levels the count and share stages would maximise
+      stages.add(new CostStage(false));
+      return stages;
+    }
     if (problem.priorities().size() > 1) {
       stages.add(new EveryoneStage());
     }
@@ -178,6 +183,9 @@ final class OrToolsMilpSolver implements MilpSolver {
   }
 
   private static String infeasibilityHint(AllocationProblem problem) {
+    if (problem.settings().serviceFloor().isPresent()) {
+      return "no allocation reaches the service floor within the capacity and the cost ceiling";
+    }
     List<String> hopeless = problem.servers().stream()
         .filter(s -> s.options().isEmpty() && s.rateDemand().map(d -> d.options().isEmpty()).orElse(true))
         .map(ServerSpec::name)

@@ -12,6 +12,7 @@ import dev.flotilla.planner.milp.RateDemand;
 import dev.flotilla.planner.milp.RateOption;
 import dev.flotilla.planner.milp.ServerAllocation;
 import dev.flotilla.planner.milp.ServerSpec;
+import dev.flotilla.planner.milp.ServiceFloor;
 import dev.flotilla.planner.milp.Shortfall;
 import dev.flotilla.planner.model.Accelerator;
 import dev.flotilla.planner.model.CurrentAllocation;
@@ -40,6 +41,11 @@ import java.util.Objects;
  *       (Mélange's idea per server): whole replicas of any of its candidates whose maximum rates per
  *       replica add up to the rate it is sized for. Its figures come from the queueing analysis of
  *       each part at its share of the load (the load split in proportion to the replicas' rates).</li>
+ *   <li>{@link #atGreedyService()} ({@code milp-same-service}): one accelerator per server, the
+ *       cheapest allocation serving at least what Inferno's greedy serves on the same candidates
+ *       (each server it serves in full served in full, each it serves best effort at least at the
+ *       same share) and costing no more than it. The two others serve as much as they can first;
+ *       this one answers what the greedy's service costs at best.</li>
  * </ul>
  *
  * <p>The mapping (docs/planner-milp.md, "What the adapter provides"): priority = the service
@@ -57,12 +63,20 @@ public final class MilpPlanSolver implements Solver {
     /** Inferno's {@code AccelPenaltyFactor}: moving a server costs this share of both allocations' cost. */
     public static final double TRANSITION_PENALTY_FACTOR = Candidates.ACCELERATOR_PENALTY_FACTOR;
 
+    /** Slack on comparing the greedy's total with the MILP's (the floor's ceiling has solver tolerance). */
+    private static final double COST_SLACK = 1e-6;
+
+    /** Slack on comparing a server's share with the greedy's. */
+    private static final double SHARE_SLACK = 1e-6;
+
     private final boolean heterogeneous;
+    private final boolean atGreedyService;
     private final MilpSolver milp;
     private final MilpSettings base;
 
-    private MilpPlanSolver(boolean heterogeneous, MilpSolver milp, MilpSettings base) {
+    private MilpPlanSolver(boolean heterogeneous, boolean atGreedyService, MilpSolver milp, MilpSettings base) {
         this.heterogeneous = heterogeneous;
+        this.atGreedyService = atGreedyService;
         this.milp = Objects.requireNonNull(milp, "milp");
         this.base = Objects.requireNonNull(base, "base");
     }
@@ -83,12 +97,36 @@ public final class MilpPlanSolver implements Solver {
      * settings.
      */
     public static MilpPlanSolver of(boolean heterogeneous, MilpSolver milp, MilpSettings base) {
-        return new MilpPlanSolver(heterogeneous, milp, base);
+        return new MilpPlanSolver(heterogeneous, false, milp, base);
+    }
+
+    /**
+     * One accelerator per server at the greedy's service ({@code milp-same-service}), OR-Tools SCIP,
+     * 60 s time limit: Inferno's greedy runs first on the same candidates (with the problem's
+     * saturation policy), and the MILP finds the cheapest allocation that fully serves every server
+     * the greedy fully serves and gives every server the greedy serves best effort at least the
+     * same share (replicas given over replicas needed), at a total cost no higher than the
+     * greedy's. Servers the greedy leaves without an allocation may stay without. The greedy's
+     * allocation is a feasible point of that model, so the answer never costs more; the greedy's
+     * own allocation is returned when the time limit ends the solve with nothing found.
+     */
+    public static MilpPlanSolver atGreedyService() {
+        return atGreedyService(MilpSolver.create(), MilpSettings.defaults());
+    }
+
+    /** As {@link #atGreedyService()} with a given MILP engine and base settings (time limit, backend). */
+    public static MilpPlanSolver atGreedyService(MilpSolver milp, MilpSettings base) {
+        return new MilpPlanSolver(false, true, milp, base);
     }
 
     @Override
     public String name() {
-        return heterogeneous ? "milp-hetero" : "milp";
+        return heterogeneous ? "milp-hetero" : atGreedyService ? "milp-same-service" : "milp";
+    }
+
+    /** Whether this solver keeps the greedy's service and minimises cost ({@link #atGreedyService()}). */
+    public boolean isAtGreedyService() {
+        return atGreedyService;
     }
 
     /** Whether this solver mixes accelerators within a server. */
@@ -101,7 +139,8 @@ public final class MilpPlanSolver implements Solver {
      * {@link dev.flotilla.planner.milp.SolveStatus#FEASIBLE} when the time limit ended a stage (the
      * best allocation found, not proven optimal), with its solve time and stages;
      * {@code greedyKept} when that allocation served worse than Inferno's greedy on the same
-     * candidates and the greedy's allocation was returned instead.
+     * candidates (for {@link #atGreedyService()}: cost more, or none was found) and the greedy's
+     * allocation was returned instead.
      */
     public record Outcome(Solution solution, MilpResult result, boolean greedyKept) {
     }
@@ -117,24 +156,83 @@ public final class MilpPlanSolver implements Solver {
      * candidates (servers served per priority, then the share carried, then cost): a time-limited
      * exact solver never answers worse than the heuristic it replaces.
      *
+     * <p>For {@link #atGreedyService()} the greedy runs first and its service is the MILP's floor;
+     * its allocation is returned ({@code greedyKept}) when the MILP finds none.
+     *
      * @throws IllegalStateException when the MILP found no allocation at all (the time limit ran out
-     *                               before the first one)
+     *                               before the first one); not for {@link #atGreedyService()}
      */
     public Outcome solveDetailed(Problem problem, Map<String, List<Candidate>> candidates) {
+        if (atGreedyService) {
+            return solveAtGreedyService(problem, candidates);
+        }
         MilpResult result = milp.solve(toAllocationProblem(problem, candidates));
         if (!result.hasSolution()) {
             throw new IllegalStateException(name() + " solver: " + result.status() + " (" + result.detail() + ")");
         }
         Solution exact = toSolution(problem, candidates, result);
         if (result.status() != dev.flotilla.planner.milp.SolveStatus.OPTIMAL) {
-            OptimizerSettings o = problem.optimizer();
-            Solution greedy = (o.unlimited() ? new UnlimitedSolver()
-                    : new GreedySolver(o.saturationPolicy(), o.delayedBestEffort())).solve(problem, candidates);
+            Solution greedy = greedy(problem, candidates);
             if (Service.of(problem, greedy).compareTo(Service.of(problem, exact)) > 0) {
                 return new Outcome(new Solution(name(), greedy.allocations(), greedy.unallocated()), result, true);
             }
         }
         return new Outcome(exact, result, false);
+    }
+
+    /**
+     * The greedy's service as the MILP's floor, server by server, and its total as the cost ceiling.
+     * The shares are the model's measure for single-type servers (replicas given over replicas
+     * needed), so the greedy's allocation meets them exactly. Should the solver's tolerances let the
+     * answer cost more than the greedy's by more than 1e-6, or serve a server less, the greedy's
+     * allocation is returned.
+     */
+    private Outcome solveAtGreedyService(Problem problem, Map<String, List<Candidate>> candidates) {
+        Solution greedy = greedy(problem, candidates);
+        ServiceFloor floor = floorOf(problem, greedy);
+        AllocationProblem floored = toAllocationProblem(problem, candidates);
+        floored = floored.withSettings(floored.settings().withServiceFloor(floor));
+        MilpResult result = milp.solve(floored);
+        Solution kept = new Solution(name(), greedy.allocations(), greedy.unallocated());
+        if (!result.hasSolution()) {
+            return new Outcome(kept, result, true);
+        }
+        Solution exact = toSolution(problem, candidates, result);
+        Map<String, Double> reached = floorOf(problem, exact).serverShares();
+        boolean servesLess = floor.serverShares().entrySet().stream()
+                .anyMatch(e -> reached.getOrDefault(e.getKey(), 0.0) < e.getValue() - SHARE_SLACK);
+        if (servesLess || exact.totalCost() > greedy.totalCost() + COST_SLACK) {
+            return new Outcome(kept, result, true);
+        }
+        return new Outcome(exact, result, false);
+    }
+
+    /** Inferno's solver for the problem's settings: the greedy, or under unlimited capacity each server's cheapest. */
+    private static Solution greedy(Problem problem, Map<String, List<Candidate>> candidates) {
+        OptimizerSettings o = problem.optimizer();
+        return (o.unlimited() ? new UnlimitedSolver() : new GreedySolver(o.saturationPolicy(), o.delayedBestEffort()))
+                .solve(problem, candidates);
+    }
+
+    /**
+     * The service of a single-type solution server by server, as a floor: 1 for a server served in
+     * full, replicas given over the candidate's for a best-effort one (servers without an allocation
+     * left out); its total cost as the ceiling.
+     */
+    static ServiceFloor floorOf(Problem problem, Solution solution) {
+        Map<String, Double> shares = new LinkedHashMap<>();
+        for (Server s : problem.servers()) {
+            List<Allocation> parts = solution.allocations(s.name());
+            if (parts.isEmpty()) {
+                continue;
+            }
+            boolean full = parts.stream().noneMatch(Allocation::bestEffort);
+            double share = full ? 1 : parts.stream()
+                    .mapToDouble(a -> a.candidate().replicas() == 0 ? 1 : (double) a.replicas() / a.candidate().replicas())
+                    .sum();
+            shares.put(s.name(), Math.min(1, share));
+        }
+        return ServiceFloor.perServer(shares, solution.totalCost());
     }
 
     /** The time limit of a solve, all stages together. */

@@ -12,7 +12,7 @@ import java.util.List;
 public final class Solvers {
 
     /** The solver names {@link #named} accepts. */
-    public static final List<String> NAMES = List.of("greedy", "milp", "milp-hetero", "unlimited");
+    public static final List<String> NAMES = List.of("greedy", "milp", "milp-same-service", "milp-hetero", "unlimited");
 
     private Solvers() {
     }
@@ -57,6 +57,7 @@ public final class Solvers {
             case "greedy" -> settings.unlimited() ? new UnlimitedSolver()
                     : new GreedySolver(settings.saturationPolicy(), settings.delayedBestEffort());
             case "milp" -> MilpPlanSolver.of(false, MilpSolver.create(), milp);
+            case "milp-same-service" -> MilpPlanSolver.atGreedyService(MilpSolver.create(), milp);
             case "milp-hetero" -> MilpPlanSolver.of(true, MilpSolver.create(), milp);
             case "unlimited" -> new UnlimitedSolver();
             default -> throw new IllegalArgumentException("solver: \"" + name + "\" (expected one of: "

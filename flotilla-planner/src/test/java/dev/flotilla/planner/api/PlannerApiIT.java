@@ -258,7 +258,7 @@ class PlannerApiIT {
                         "optimizeOne: empty body (expected: Inferno's SystemData document"),
                 Arguments.of(Named.of("unknown solver", "/optimizeOne?solver=cplex"),
                         GOOD_SYSTEM.formatted("A100", "m", "30"),
-                        "solver: \"cplex\" (expected one of: greedy, milp, milp-hetero, unlimited)"));
+                        "solver: \"cplex\" (expected one of: greedy, milp, milp-same-service, milp-hetero, unlimited)"));
     }
 
     @ParameterizedTest(name = "{0}")

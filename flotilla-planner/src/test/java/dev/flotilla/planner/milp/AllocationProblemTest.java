@@ -65,7 +65,27 @@ class AllocationProblemTest {
         Arguments.of(named("negative transition factor",
             (Runnable) () -> new AllocationProblem(List.of(), Map.of(),
                 MilpSettings.defaults().withTransitionPenaltyFactor(-0.1))),
-            "settings.transitionPenaltyFactor: -0.1"));
+            "settings.transitionPenaltyFactor: -0.1"),
+        Arguments.of(named("floor serving more than a priority has",
+            (Runnable) () -> new AllocationProblem(List.of(ServerSpec.single("s", 2, List.of(OK))), Map.of(),
+                MilpSettings.defaults().withServiceFloor(ServiceFloor.perPriority(Map.of(2, 2L), Map.of(), 10)))),
+            "settings.serviceFloor.served.2: 2 (expected: 0 to the 1 servers of that priority)"),
+        Arguments.of(named("floor share of an absent priority",
+            (Runnable) () -> new AllocationProblem(List.of(ServerSpec.single("s", 2, List.of(OK))), Map.of(),
+                MilpSettings.defaults().withServiceFloor(ServiceFloor.perPriority(Map.of(), Map.of(1, 0.5), 10)))),
+            "settings.serviceFloor.shares.1: 0.5 (expected: 0 to the 0 servers of that priority)"),
+        Arguments.of(named("floor with a NaN cost ceiling",
+            (Runnable) () -> new AllocationProblem(List.of(), Map.of(),
+                MilpSettings.defaults().withServiceFloor(ServiceFloor.perServer(Map.of(), Double.NaN)))),
+            "settings.serviceFloor.costCeiling: NaN (expected: >= 0)"),
+        Arguments.of(named("floor naming an unknown server",
+            (Runnable) () -> new AllocationProblem(List.of(ServerSpec.single("s", 2, List.of(OK))), Map.of(),
+                MilpSettings.defaults().withServiceFloor(ServiceFloor.perServer(Map.of("t", 1.0), 10)))),
+            "settings.serviceFloor.serverShares.t: 1.0 (expected: the name of a server of the problem)"),
+        Arguments.of(named("floor share above 1",
+            (Runnable) () -> new AllocationProblem(List.of(ServerSpec.single("s", 2, List.of(OK))), Map.of(),
+                MilpSettings.defaults().withServiceFloor(ServiceFloor.perServer(Map.of("s", 1.5), 10)))),
+            "settings.serviceFloor.serverShares.s: 1.5 (expected: 0 to 1)"));
   }
 
   @ParameterizedTest(name = "{0}")

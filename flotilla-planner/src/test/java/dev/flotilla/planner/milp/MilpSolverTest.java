@@ -156,6 +156,37 @@ class MilpSolverTest {
   }
 
   @Test
+  void solve_serviceFloorPerServerOrPerPriority_sameServerOrCheapestOfThePriority() {
+    // Two units of A; "dear" and "cheap" (same priority) need both. A reference serving "dear" at 100:
+    // per server the floor keeps "dear"; per priority any one server will do, and "cheap" costs 10.
+    // A best-effort "part" (3 replicas needed, one unit each, on B with 2 units) must keep 2 of 3.
+    List<ServerSpec> servers = List.of(
+        server("dear", 0, opt("A", 1, 2, 100)),
+        server("cheap", 0, opt("A", 1, 2, 10)),
+        server("part", 1, opt("B", 1, 3, 30)));
+    AllocationProblem problem = new AllocationProblem(servers, Map.of("A", 2, "B", 2),
+        MilpSettings.defaults().withShortfall(Shortfall.BEST_EFFORT));
+
+    MilpResult perServer = SOLVER.solve(problem.withSettings(problem.settings().withServiceFloor(
+        ServiceFloor.perServer(Map.of("dear", 1.0, "part", 2.0 / 3), 120))));
+    MilpResult perPriority = SOLVER.solve(problem.withSettings(problem.settings().withServiceFloor(
+        ServiceFloor.perPriority(Map.of(0, 1L), Map.of(0, 1.0, 1, 2.0 / 3), 120))));
+    MilpResult tooCheap = SOLVER.solve(problem.withSettings(problem.settings().withServiceFloor(
+        ServiceFloor.perServer(Map.of("dear", 1.0), 99))));
+
+    assertThat(perServer.status()).isEqualTo(SolveStatus.OPTIMAL);
+    assertThat(perServer.stages()).isEqualTo(1);
+    assertThat(perServer.allocation("dear").orElseThrow().served()).isTrue();
+    assertThat(perServer.allocation("part").orElseThrow().placements()).containsExactly(new Placement("B", 2, 20));
+    assertThat(perServer.totalCost()).isCloseTo(120, within(1e-9));
+    assertThat(perPriority.allocation("cheap").orElseThrow().served()).isTrue();
+    assertThat(perPriority.allocation("dear").orElseThrow().unallocated()).isTrue();
+    assertThat(perPriority.totalCost()).isCloseTo(30, within(1e-9));
+    assertThat(tooCheap.status()).isEqualTo(SolveStatus.INFEASIBLE);
+    assertThat(tooCheap.detail()).contains("no allocation reaches the service floor");
+  }
+
+  @Test
   void solve_weightedPenaltyBelowCost_leavesServerUnallocated() {
     AllocationProblem problem = new AllocationProblem(List.of(server("pricey", 0, opt("A", 1, 1, 50))), Map.of(),
         MilpSettings.defaults().weighted(Map.of(0, 40.0)));

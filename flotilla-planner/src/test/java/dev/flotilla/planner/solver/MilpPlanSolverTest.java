@@ -309,9 +309,9 @@ class MilpPlanSolverTest {
     void named_eachNameAndUnknown_solverOrMessageListingNames() {
         OptimizerSettings limited = OptimizerSettings.DEFAULT;
         assertThat(Solvers.NAMES.stream().map(n -> Solvers.named(n, limited).name()).toList())
-                .containsExactly("greedy", "milp", "milp-hetero", "unlimited");
+                .containsExactly("greedy", "milp", "milp-same-service", "milp-hetero", "unlimited");
         assertThat(Solvers.named("greedy", limited.withUnlimited(true)).name()).isEqualTo("unlimited");
         assertThatThrownBy(() -> Solvers.named("cplex", limited)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("solver: \"cplex\" (expected one of: greedy, milp, milp-hetero, unlimited)");
+                .hasMessage("solver: \"cplex\" (expected one of: greedy, milp, milp-same-service, milp-hetero, unlimited)");
     }
 }

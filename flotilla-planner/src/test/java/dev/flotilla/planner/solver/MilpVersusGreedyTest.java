@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The exact solvers against Inferno's greedy on every limited-capacity sample case (all four are
  * limited, saturation policy RoundRobin): given the same candidates, the MILP serves at least as many
  * servers of each priority, and where it serves the same it costs no more; the heterogeneous MILP
- * does the same against the single-type MILP. The totals are in docs/benchmarks.md
+ * does the same against the single-type MILP; and at the greedy's service ({@code milp-same-service})
+ * the MILP's total is never higher than the greedy's. The totals are in docs/benchmarks.md
  * ("Capacity planner").
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -42,6 +43,7 @@ class MilpVersusGreedyTest {
     private final Map<String, Case> cases = new ConcurrentHashMap<>();
     private final MilpPlanSolver milp = MilpPlanSolver.singleType();
     private final MilpPlanSolver hetero = MilpPlanSolver.heterogeneous();
+    private final MilpPlanSolver sameService = MilpPlanSolver.atGreedyService();
 
     private Case sample(String name) {
         return cases.computeIfAbsent(name, n -> {
@@ -100,6 +102,38 @@ class MilpVersusGreedyTest {
             }
         }
         exact.unitsByType().forEach((type, used) -> assertThat(used).as(type).isLessThanOrEqualTo(c.problem().capacity(type)));
+    }
+
+    /**
+     * Issue 7's comparison: at the greedy's service (per priority as many servers fully served and at
+     * least its best-effort share) the MILP's total is never higher than the greedy's, in every case,
+     * including v1 large where the default MILP serves one server more and costs more.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void milpSameService_limitedSample_costsNoMoreThanGreedyAndServesAsMuch(String sample) {
+        Case c = sample(sample);
+        Solution greedy = Solvers.forSettings(c.problem().optimizer()).solve(c.problem(), c.candidates());
+        MilpPlanSolver.Outcome outcome = sameService.solveDetailed(c.problem(), c.candidates());
+        Solution exact = outcome.solution();
+
+        assertThat(outcome.result().status()).as(outcome.result().detail())
+                .isEqualTo(dev.flotilla.planner.milp.SolveStatus.OPTIMAL);
+        assertThat(exact.totalCost()).as("milp-same-service total vs greedy " + greedy.totalCost())
+                .isLessThanOrEqualTo(greedy.totalCost() + COST_SLACK);
+        Map<Integer, Long> greedyServed = served(c.problem(), greedy);
+        Map<Integer, Long> milpServed = served(c.problem(), exact);
+        greedyServed.forEach((priority, count) ->
+                assertThat(milpServed.get(priority)).as("servers served at priority " + priority).isGreaterThanOrEqualTo(count));
+        Map<Integer, Double> greedyShares = shares(c.problem(), greedy);
+        Map<Integer, Double> milpShares = shares(c.problem(), exact);
+        greedyShares.forEach((priority, share) -> assertThat(milpShares.get(priority))
+                .as("served share at priority " + priority).isGreaterThanOrEqualTo(share - 1e-6));
+        exact.unitsByType().forEach((type, used) -> assertThat(used).as(type).isLessThanOrEqualTo(c.problem().capacity(type)));
+        if (!greedy.saturated()) {
+            // where the greedy serves everyone, the default MILP answers the same question: same optimum
+            assertThat(exact.totalCost()).isCloseTo(milp.solve(c.problem(), c.candidates()).totalCost(), within(COST_SLACK));
+        }
     }
 
     @ParameterizedTest(name = "{0}")
