@@ -18,6 +18,8 @@ final class SimNode {
 
     /** Requests the gateway sent and has not seen finish. */
     int outstanding;
+    /** Tokens of those requests (estimated prompt plus max_tokens), as the gateway counts them. */
+    long inFlightTokens;
     long served;
     long refused;
     // the node's vllm:prompt_tokens / vllm:generation_tokens counters, counted when a request finishes

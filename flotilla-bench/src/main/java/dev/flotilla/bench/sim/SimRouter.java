@@ -1,6 +1,8 @@
 package dev.flotilla.bench.sim;
 
 import dev.flotilla.engine.EngineState;
+import dev.flotilla.engine.sim.SimScheduler;
+import dev.flotilla.gateway.config.GatewayConfig;
 import dev.flotilla.gateway.fleet.NodeFacts;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.fleet.NodeState;
@@ -9,15 +11,22 @@ import dev.flotilla.gateway.fleet.telemetry.EngineKind;
 import dev.flotilla.gateway.fleet.telemetry.EngineLoad;
 import dev.flotilla.gateway.fleet.telemetry.HostFigures;
 import dev.flotilla.gateway.fleet.telemetry.TelemetrySnapshot;
+import dev.flotilla.gateway.scheduling.Profiles;
 import dev.flotilla.gateway.scheduling.Scheduler;
+import dev.flotilla.gateway.scheduling.SchedulingMetrics;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
+import dev.flotilla.gateway.scheduling.spi.Completion;
+import dev.flotilla.gateway.scheduling.spi.PluginContext;
 import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import dev.flotilla.protocol.ChatMessage;
 import dev.flotilla.protocol.Endpoint;
 import dev.flotilla.protocol.InferenceRequest;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -29,9 +38,10 @@ import java.util.Set;
 /**
  * The gateway's routing inside the simulator, and the one class that speaks the gateway's API: it
  * keeps one immutable {@link NodeSnapshot} per node as the gateway's node registry does
- * (outstanding requests exact, telemetry as the scraper last published it), and asks the
- * {@link Scheduler} for candidates and a pick with the arguments the gateway's request pipeline
- * passes. A new scheduling framework changes this class and nothing else.
+ * (outstanding requests and in-flight tokens exact, telemetry as the scraper last published it),
+ * asks the {@link Scheduler} (the policy's profile, built by the gateway's own code, on the virtual
+ * clock) for candidates and a pick with the arguments the gateway's request pipeline passes, and
+ * tells the profile's stateful plugins of every dispatch and completion as the pipeline does.
  */
 final class SimRouter {
     private static final Instant START = Instant.EPOCH;
@@ -52,8 +62,12 @@ final class SimRouter {
      * @throws IllegalArgumentException naming the known policies when {@code policy} is not one of
      *                                  {@code plugins}' pickers
      */
-    SimRouter(SchedulingPlugins plugins, String policy, List<SimNode> nodes, String model, Duration staleAfter) {
-        this.scheduler = Scheduler.of(plugins, policy);
+    SimRouter(SchedulingPlugins plugins, String policy, List<SimNode> nodes, String model, Duration staleAfter,
+              SimScheduler clock, long seed) {
+        Clock virtual = new VirtualClock(clock);
+        // plugin timing is the gateway's observability, not part of what is simulated: a still ticker
+        this.scheduler = new Scheduler(Profiles.build(plugins, GatewayConfig.Scheduling.defaults(), policy,
+                PluginContext.of(virtual, seed), SchedulingMetrics.noop()), virtual, () -> 0L);
         this.model = model;
         this.models = Set.of(model);
         this.nodes = nodes.toArray(SimNode[]::new);
@@ -72,24 +86,83 @@ final class SimRouter {
         this.view = Collections.unmodifiableList(Arrays.asList(snapshots));
     }
 
-    /** Fails as the gateway's configuration check does when {@code policy} is not a picker of {@code plugins}. */
+    /**
+     * Fails as the gateway's configuration check does when {@code policy} is neither a profile (built
+     * in) nor a picker type of {@code plugins}.
+     */
     static void checkPolicy(SchedulingPlugins plugins, String policy) {
-        plugins.picker(policy);
+        Profiles.build(plugins, GatewayConfig.Scheduling.defaults(), policy, PluginContext.of(Clock.systemUTC(), 0),
+                SchedulingMetrics.noop());
     }
 
-    /** The node the gateway's scheduler picks for {@code request}, or null when no node passes its filters. */
-    SimNode route(InferenceRequest request) {
+    /**
+     * The gateway's decision for {@code request} (its session key the body's {@code user}, as the
+     * gateway reads it), or null when no node passes the profile's filters or the picker chooses none.
+     */
+    Routed route(InferenceRequest request) {
         SchedulingRequest described = scheduler.describe(request, request.user());
         List<NodeSnapshot> candidates = scheduler.candidates(described, view, Set.of());
         Optional<NodeSnapshot> picked = scheduler.pick(candidates, described);
-        return picked.map(s -> byName.get(s.name())).orElse(null);
+        return picked.map(s -> new Routed(byName.get(s.name()), s, described, Scheduler.tokensInFlight(described)))
+                .orElse(null);
     }
 
-    /** Replaces the node's snapshot after its outstanding count changed. */
+    /** The request was sent: counts its load on the node and tells the profile's observers. */
+    void dispatched(Routed routed) {
+        SimNode node = routed.node();
+        node.outstanding++;
+        node.inFlightTokens += routed.tokens();
+        refresh(node);
+        scheduler.dispatched(routed.request(), routed.snapshot());
+    }
+
+    /** The attempt ended: releases its load and tells the observers how it went. */
+    void finished(Routed routed, Completion completion) {
+        SimNode node = routed.node();
+        node.outstanding--;
+        node.inFlightTokens -= routed.tokens();
+        refresh(node);
+        scheduler.finished(routed.request(), node.name, completion);
+    }
+
+    /** Replaces the node's snapshot after its load changed. */
     void refresh(SimNode node) {
         int i = node.index;
         snapshots[i] = new NodeSnapshot(node.name, urls[i], true, models, facts[i], node.outstanding, START, null,
-                telemetry[i], NodeState.HEALTHY);
+                telemetry[i], NodeState.HEALTHY, node.inFlightTokens);
+    }
+
+    /** One routing decision: the node, as the scheduler saw it, and the load the request counts there. */
+    record Routed(SimNode node, NodeSnapshot snapshot, SchedulingRequest request, long tokens) {
+    }
+
+    /** The virtual clock as a {@link Clock}: nanoseconds since the start of the run, from the epoch. */
+    private static final class VirtualClock extends Clock {
+        private final SimScheduler clock;
+
+        VirtualClock(SimScheduler clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("the simulation's clock has no zone but UTC");
+        }
+
+        @Override
+        public Instant instant() {
+            return START.plusNanos(clock.nanoTime());
+        }
+
+        @Override
+        public long millis() {
+            return clock.nanoTime() / 1_000_000;
+        }
     }
 
     /**
@@ -122,13 +195,13 @@ final class SimRouter {
     /**
      * The request the gateway would parse from what the live bench sends: streamed with usage, the
      * prompt as one user message (chat) or as the prompt (completions), {@code max_tokens}, and no
-     * temperature, seed or stop (so the defaults).
+     * temperature, seed or stop (so the defaults); the trace's session as the {@code user} field.
      */
-    InferenceRequest request(Endpoint endpoint, String prompt, int maxTokens) {
+    InferenceRequest request(Endpoint endpoint, String prompt, int maxTokens, String session) {
         boolean chat = endpoint == Endpoint.CHAT;
         return new InferenceRequest(endpoint, model, chat ? List.of(new ChatMessage("user", prompt)) : null,
                 chat ? null : prompt, true, true, maxTokens, InferenceRequest.DEFAULT_TEMPERATURE,
-                InferenceRequest.DEFAULT_TOP_P, null, List.of());
+                InferenceRequest.DEFAULT_TOP_P, null, List.of(), session);
     }
 
     String policy() {

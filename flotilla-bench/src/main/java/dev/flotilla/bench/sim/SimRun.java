@@ -13,6 +13,7 @@ import dev.flotilla.engine.TokenListener;
 import dev.flotilla.engine.sim.SimScheduler;
 import dev.flotilla.engine.sim.VirtualScheduler;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
+import dev.flotilla.gateway.scheduling.spi.Completion;
 import dev.flotilla.protocol.Endpoint;
 import dev.flotilla.protocol.FinishReason;
 import dev.flotilla.protocol.InferenceRequest;
@@ -88,7 +89,7 @@ final class SimRun {
                 nodes.add(new SimNode(index, names.get(index), g.profile(), fleet.model(), engines, g.prefixCaching()));
             }
         }
-        this.router = new SimRouter(plugins, fleet.policy(), nodes, fleet.model(), fleet.staleAfter());
+        this.router = new SimRouter(plugins, fleet.policy(), nodes, fleet.model(), fleet.staleAfter(), clock, seed);
     }
 
     SimReport run(Iterator<SimRequest> input, Map<String, Object> runInfo) {
@@ -137,18 +138,18 @@ final class SimRun {
     private void dispatch(SimRequest r, long now) {
         offered++;
         String text = renderer.render(r);
-        InferenceRequest request = router.request(endpoint, text, r.maxTokens());
-        SimNode node = router.route(request);
-        if (node == null) {
+        InferenceRequest request = router.request(endpoint, text, r.maxTokens(), r.session());
+        SimRouter.Routed routed = router.route(request);
+        if (routed == null) {
             reject(new SimResult.Rejected(r, null, SimResult.RejectReason.NO_NODE, now,
                     "No node serving the model '" + fleet.model() + "' is up; retry later"));
             return;
         }
-        node.outstanding++;
-        router.refresh(node);
+        SimNode node = routed.node();
+        router.dispatched(routed);
         inFlight++;
         String prompt = endpoint == Endpoint.CHAT ? node.engine.chatPrompt(request.messages()) : text;
-        Exchange exchange = new Exchange(r, node, prompt, RequestSeed.of(r.id(), seed));
+        Exchange exchange = new Exchange(r, routed, prompt, RequestSeed.of(r.id(), seed), now);
         if (requestOverhead == 0) {
             exchange.submit();
         } else {
@@ -156,9 +157,8 @@ final class SimRun {
         }
     }
 
-    private void finished(SimNode node) {
-        node.outstanding--;
-        router.refresh(node);
+    private void finished(SimRouter.Routed routed, Completion completion) {
+        router.finished(routed, completion);
         inFlight--;
     }
 
@@ -229,18 +229,23 @@ final class SimRun {
      */
     private final class Exchange implements TokenListener {
         private final SimRequest request;
+        private final SimRouter.Routed routed;
         private final SimNode node;
         private final String prompt;
         private final long requestSeed;
+        /** When the gateway sent it (the attempt's start, as the gateway times a Completion). */
+        private final long dispatchedNanos;
         private long firstTokenNanos = -1;
         private long lastTokenNanos;
         /** Gaps between tokens as the client sees them; one array per request, none per token. */
         private long[] gaps;
         private int gapCount;
 
-        Exchange(SimRequest request, SimNode node, String prompt, long requestSeed) {
+        Exchange(SimRequest request, SimRouter.Routed routed, String prompt, long requestSeed, long dispatchedNanos) {
             this.request = request;
-            this.node = node;
+            this.routed = routed;
+            this.node = routed.node();
+            this.dispatchedNanos = dispatchedNanos;
             this.prompt = prompt;
             this.requestSeed = requestSeed;
             this.gaps = new long[Math.min(request.maxTokens(), 256)];
@@ -253,7 +258,9 @@ final class SimRun {
                         this);
             } catch (PromptTooLongException e) {
                 node.refused++;
-                finished(node);
+                // a 400 from the node: says nothing of its speed
+                finished(routed, new Completion(Completion.Outcome.REJECTED, -1, -1, -1,
+                        clock.nanoTime() - dispatchedNanos));
                 reject(new SimResult.Rejected(request, node.name, SimResult.RejectReason.PROMPT_TOO_LONG,
                         clock.nanoTime(), e.getMessage()));
             }
@@ -281,10 +288,13 @@ final class SimRun {
             node.served++;
             node.promptTokensTotal += usage.promptTokens();
             node.generationTokensTotal += usage.completionTokens();
-            finished(node);
             long arrival = request.arrivalNanos();
             long first = firstTokenNanos < 0 ? clock.nanoTime() : firstTokenNanos;
             long last = firstTokenNanos < 0 ? clock.nanoTime() : lastTokenNanos;
+            // as the gateway sees the attempt: from dispatch to the first and the last byte reaching it
+            finished(routed, new Completion(Completion.Outcome.SUCCESS, usage.promptTokens(), usage.completionTokens(),
+                    firstTokenNanos < 0 ? -1 : first + responseOverhead - dispatchedNanos,
+                    last + responseOverhead - dispatchedNanos));
             SimResult.Completed r = new SimResult.Completed(request, node.name, first + responseOverhead - arrival,
                     last + responseOverhead - arrival, usage.promptTokens(), usage.completionTokens());
             m.add(new RequestResult.Completed(request.id(), request.tenant(), arrival, r.ttftNanos(), r.e2elNanos(),
