@@ -222,7 +222,10 @@ public final class LiveBench implements AutoCloseable {
         return body(r, endpoint, model, ignoreEos, false);
     }
 
-    /** The JSON body of one streamed request, with the record's own {@code seed} when {@code seedRequest}. */
+    /**
+     * The JSON body of one streamed request, with the record's own {@code seed} when {@code seedRequest}
+     * and its session as {@code user}.
+     */
     static Buffer body(TraceRecord r, Endpoint endpoint, String model, boolean ignoreEos, boolean seedRequest) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (JsonGenerator g = JSON_FACTORY.createGenerator(bytes)) {
@@ -249,6 +252,10 @@ public final class LiveBench implements AutoCloseable {
             }
             if (seedRequest) {
                 g.writeNumberField("seed", RequestSeed.of(r.id()));
+            }
+            if (r.session() != null) {
+                // the OpenAI end-user id: the gateway's session affinity reads it
+                g.writeStringField("user", r.session());
             }
             g.writeEndObject();
         } catch (IOException e) {

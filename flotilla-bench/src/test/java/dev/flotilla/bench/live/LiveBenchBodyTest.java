@@ -24,5 +24,15 @@ class LiveBenchBodyTest {
         JsonObject body = new JsonObject(LiveBench.body(RECORD, Endpoint.CHAT, "m", false));
 
         assertThat(body.containsKey("seed")).isFalse();
+        assertThat(body.containsKey("user")).as("no session, no user").isFalse();
+    }
+
+    @Test
+    void body_recordOfASession_sendsTheSessionAsUser() {
+        TraceRecord turn = new TraceRecord("r-4", 1.0, "chat", 1, "chat-s7", 2, TraceRecord.Synthetic.of(8), 16);
+
+        JsonObject body = new JsonObject(LiveBench.body(turn, Endpoint.CHAT, "m", false, false));
+
+        assertThat(body.getString("user")).isEqualTo("chat-s7");
     }
 }
