@@ -3,14 +3,15 @@ package dev.flotilla.gateway.scheduling;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.spi.Picker;
 import dev.flotilla.gateway.scheduling.spi.PluginContext;
+import dev.flotilla.gateway.scheduling.spi.PluginParams;
 import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import java.util.List;
 
 /**
  * Type {@value #TYPE}, no parameters: the candidate with the highest weighted total. Ties (totals
  * equal within 1e-9, e.g. all nodes idle and uncached) are broken at random with a generator
- * seeded from {@link PluginContext#seed()}, so that equal nodes share load and a simulation
- * repeats.
+ * seeded from {@link PluginContext#seed()} and the plugin's place, so that equal nodes share load
+ * and a simulation repeats.
  */
 public final class MaxScorePicker implements Picker {
     public static final String TYPE = "max-score";
@@ -18,8 +19,13 @@ public final class MaxScorePicker implements Picker {
 
     private final SeededRandom random;
 
-    public MaxScorePicker(PluginContext context) {
-        this.random = new SeededRandom(context.seed());
+    MaxScorePicker(SeededRandom random) {
+        this.random = random;
+    }
+
+    /** The factory (no parameters): seeded from the context's seed and this place's path. */
+    public static MaxScorePicker create(PluginParams params, PluginContext context) {
+        return new MaxScorePicker(SeededRandom.forPlace(context, params));
     }
 
     @Override

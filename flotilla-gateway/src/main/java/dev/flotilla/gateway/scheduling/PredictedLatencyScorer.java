@@ -166,7 +166,8 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         }
         double ttftMs = completion.firstTokenNanos() / 1e6;
         model.addPrefill(prompt + (at == null ? 0 : at.prefillTokensAhead()), ttftMs);
-        if (at != null && completion.completionTokens() >= 2 && completion.durationNanos() > completion.firstTokenNanos()) {
+        if (at != null && completion.completionTokens() >= 2
+                && completion.durationNanos() > completion.firstTokenNanos()) {
             double perToken = (completion.durationNanos() - completion.firstTokenNanos()) / 1e6
                     / (completion.completionTokens() - 1);
             model.addDecode(at.batch(), perToken);

@@ -39,9 +39,9 @@ public final class SchedulingPlugins {
         p.registerScorer(PrefixAffinityScorer.TYPE, PrefixAffinityScorer::create);
         p.registerScorer(SessionAffinityScorer.TYPE, SessionAffinityScorer::create);
         p.registerScorer(PredictedLatencyScorer.TYPE, PredictedLatencyScorer::create);
-        p.registerPicker(MaxScorePicker.TYPE, (params, context) -> new MaxScorePicker(context));
-        p.registerPicker(WeightedRandomPicker.TYPE, (params, context) -> new WeightedRandomPicker(context));
-        p.registerPicker(PowerOfTwoPicker.TYPE, (params, context) -> new PowerOfTwoPicker(context));
+        p.registerPicker(MaxScorePicker.TYPE, MaxScorePicker::create);
+        p.registerPicker(WeightedRandomPicker.TYPE, WeightedRandomPicker::create);
+        p.registerPicker(PowerOfTwoPicker.TYPE, PowerOfTwoPicker::create);
         p.registerPicker(RoundRobinPicker.TYPE, RoundRobinPicker::new);
         p.registerPicker(SglangCacheAwarePicker.TYPE, SglangCacheAwarePicker::create);
         return p;

@@ -1,5 +1,7 @@
 package dev.flotilla.gateway.scheduling;
 
+import dev.flotilla.gateway.scheduling.spi.PluginContext;
+import dev.flotilla.gateway.scheduling.spi.PluginParams;
 import java.util.SplittableRandom;
 
 /**
@@ -12,6 +14,14 @@ final class SeededRandom {
 
     SeededRandom(long seed) {
         this.random = new SplittableRandom(seed);
+    }
+
+    /**
+     * The generator of one plugin place: the context's seed mixed with the place's configuration
+     * path, so that two random pickers in one gateway do not draw the same sequence.
+     */
+    static SeededRandom forPlace(PluginContext context, PluginParams params) {
+        return new SeededRandom(context.seed() ^ (0x9e3779b97f4a7c15L * params.path().hashCode()));
     }
 
     synchronized int nextInt(int bound) {

@@ -39,13 +39,13 @@ public final class SglangCacheAwarePicker implements Picker, RequestObserver {
     private final SeededRandom random;
 
     SglangCacheAwarePicker(double cacheThreshold, double balanceAbsThreshold, double balanceRelThreshold,
-                           int blockChars, int maxEntries, long seed) {
+                           int blockChars, int maxEntries, SeededRandom random) {
         this.cacheThreshold = cacheThreshold;
         this.balanceAbsThreshold = balanceAbsThreshold;
         this.balanceRelThreshold = balanceRelThreshold;
         this.blockChars = blockChars;
         this.index = new PrefixIndex(maxEntries);
-        this.random = new SeededRandom(seed);
+        this.random = random;
     }
 
     /** The factory: reads the parameters named in the class comment. */
@@ -56,7 +56,7 @@ public final class SglangCacheAwarePicker implements Picker, RequestObserver {
                 params.number("balanceRelThreshold", 1.0001, 1, 1e9),
                 (int) params.integer("blockChars", 64, 1, 1 << 20),
                 (int) params.integer("maxEntries", 200_000, 1, 100_000_000),
-                context.seed());
+                SeededRandom.forPlace(context, params));
     }
 
     @Override

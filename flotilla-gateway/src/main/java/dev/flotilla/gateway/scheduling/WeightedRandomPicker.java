@@ -3,6 +3,7 @@ package dev.flotilla.gateway.scheduling;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.spi.Picker;
 import dev.flotilla.gateway.scheduling.spi.PluginContext;
+import dev.flotilla.gateway.scheduling.spi.PluginParams;
 import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import java.util.List;
 
@@ -17,8 +18,13 @@ public final class WeightedRandomPicker implements Picker {
 
     private final SeededRandom random;
 
-    public WeightedRandomPicker(PluginContext context) {
-        this.random = new SeededRandom(context.seed());
+    WeightedRandomPicker(SeededRandom random) {
+        this.random = random;
+    }
+
+    /** The factory (no parameters): seeded from the context's seed and this place's path. */
+    public static WeightedRandomPicker create(PluginParams params, PluginContext context) {
+        return new WeightedRandomPicker(SeededRandom.forPlace(context, params));
     }
 
     @Override

@@ -23,7 +23,8 @@ class PickersTest {
     private static final List<NodeSnapshot> THREE = Nodes.all(node("a"), node("b"), node("c"));
 
     private static Picker picker(String type, long seed) {
-        return SchedulingPlugins.builtIn().picker(type, PluginParams.none("p"), PluginContext.of(Clock.systemUTC(), seed));
+        return SchedulingPlugins.builtIn().picker(type, PluginParams.none("p"),
+                PluginContext.of(Clock.systemUTC(), seed));
     }
 
     private static List<Integer> picks(Picker picker, List<NodeSnapshot> nodes, double[] totals, int count) {
@@ -98,6 +99,20 @@ class PickersTest {
         assertThat(got).doesNotContain(1).contains(0, 2);
         assertThat(picks(picker("power-of-two", seed), Nodes.all(node("a"), node("b")), new double[] {0.1, 0.2}, 50))
                 .containsOnly(1);
+    }
+
+    @Test
+    void maxScore_sameSeedDifferentPlaces_drawDifferentSequences() {
+        PluginContext ctx = PluginContext.of(Clock.systemUTC(), 5);
+        SchedulingPlugins plugins = SchedulingPlugins.builtIn();
+        double[] ties = new double[10];
+        List<NodeSnapshot> ten = Nodes.all(node("0"), node("1"), node("2"), node("3"), node("4"), node("5"),
+                node("6"), node("7"), node("8"), node("9"));
+        List<Integer> first = picks(plugins.picker("max-score", PluginParams.none("profiles.a.picker"), ctx), ten,
+                ties, 50);
+        List<Integer> second = picks(plugins.picker("max-score", PluginParams.none("profiles.b.picker"), ctx), ten,
+                ties, 50);
+        assertThat(first).isNotEqualTo(second);
     }
 
     @Test
