@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * </pre>
  * where, as the node was seen when the request was dispatched, {@code queued} is the engine's
  * waiting requests (fresh telemetry, else 0) and {@code batch = max(outstanding, running) + 1}.
+ * A completion without a first-token time (not streamed) teaches only the mean lengths.
  * A prediction for this request on a node:
  * <pre>
  *   ttft = a + b * (estimatedPromptTokens + waiting * meanPromptTokens(node))
