@@ -3,6 +3,7 @@ package dev.flotilla.gateway.scheduling;
 import dev.flotilla.gateway.scheduling.ProfileSpec.Plugin;
 import dev.flotilla.gateway.scheduling.ProfileSpec.WeightedScorer;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The scheduling profiles that ship with the gateway, usable by name without configuration: the
@@ -24,8 +25,8 @@ public final class BuiltInProfiles {
         return List.of(
                 new ProfileSpec("round-robin", FILTERS, List.of(), Plugin.of(RoundRobinPicker.TYPE)),
                 new ProfileSpec("least-requests", FILTERS, List.of(), Plugin.of(LeastRequestsPicker.TYPE)),
-                // InferOps' weighted formula alone; it is memory-aware, so it also drops nodes without room
-                // for the model when model sizes are configured.
+                // InferOps' weighted formula alone; it is memory-aware, so it also drops nodes whose GPUs
+                // are too small for the model when model sizes are configured.
                 new ProfileSpec("inferops", withFitsMemory(),
                         List.of(WeightedScorer.of(InferOpsScorer.TYPE, 1)), Plugin.of(MaxScorePicker.TYPE)),
                 // llm-d's default scorer weights: queue 2, KV-cache utilisation 2, prefix cache 3, max-score picker.
@@ -42,7 +43,9 @@ public final class BuiltInProfiles {
                         WeightedScorer.of(InFlightTokensScorer.TYPE, 1)), Plugin.of(MaxScorePicker.TYPE)));
     }
 
+    /** The filters plus fits-memory on total GPU memory: resident engines count a served model as used memory. */
     private static List<Plugin> withFitsMemory() {
-        return List.of(FILTERS.get(0), FILTERS.get(1), FILTERS.get(2), Plugin.of(FitsMemoryFilter.TYPE));
+        return List.of(FILTERS.get(0), FILTERS.get(1), FILTERS.get(2),
+                new Plugin(FitsMemoryFilter.TYPE, Map.of("memory", "total")));
     }
 }
