@@ -39,13 +39,19 @@ final class PrefixIndex {
         };
     }
 
+    /** Records all of {@code hashes} (see {@link #record(String, long[], int)}). */
+    void record(String node, long[] hashes) {
+        record(node, hashes, hashes.length);
+    }
+
     /**
-     * Records that {@code node} was sent a prompt with these block hashes. The blocks are touched
-     * from the last to the first so that shorter prefixes (shared by more prompts) are the most
-     * recent and evicted last, and a prefix never loses its start before its end.
+     * Records that {@code node} was sent a prompt with these block hashes (the first {@code limit}).
+     * The blocks are touched from the last to the first so that shorter prefixes (shared by more
+     * prompts) are the most recent and evicted last, and a prefix never loses its start before its
+     * end.
      */
-    synchronized void record(String node, long[] hashes) {
-        for (int i = hashes.length - 1; i >= 0; i--) {
+    synchronized void record(String node, long[] hashes, int limit) {
+        for (int i = Math.min(limit, hashes.length) - 1; i >= 0; i--) {
             Key e = new Key(node, hashes[i]);
             if (lru.putIfAbsent(e, Boolean.TRUE) == null) {
                 perNode.merge(node, 1, Integer::sum);
@@ -55,13 +61,29 @@ final class PrefixIndex {
         }
     }
 
-    /** How many leading blocks of {@code hashes} {@code node} has seen (does not refresh them). */
-    synchronized int matchedBlocks(String node, long[] hashes) {
-        int n = 0;
-        while (n < hashes.length && lru.containsKey(new Key(node, hashes[n]))) {
-            n++;
+    /**
+     * How many leading blocks of the first {@code limit} of {@code hashes} {@code node} has seen
+     * (does not refresh them). A binary search: the blocks of a node's prefix are present from the
+     * start without a gap, because {@link #record} touches a prefix's start after its end, so
+     * eviction (oldest first) takes a block only after every later block of the same chain.
+     */
+    synchronized int matchedBlocks(String node, long[] hashes, int limit) {
+        int lo = 0; // blocks [0, lo) are known present
+        int hi = Math.min(limit, hashes.length); // blocks [hi, ...) are known absent or beyond the limit
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (lru.containsKey(new Key(node, hashes[mid]))) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
         }
-        return n;
+        return lo;
+    }
+
+    /** How many leading blocks of {@code hashes} {@code node} has seen. */
+    int matchedBlocks(String node, long[] hashes) {
+        return matchedBlocks(node, hashes, hashes.length);
     }
 
     /** Entries over all nodes (never above the bound). */

@@ -73,6 +73,29 @@ class AffinityScorersTest {
     }
 
     @Test
+    void prefixAffinity_promptLongerThanMaxBlocks_matchesAndIndexesOnlyTheFirstBlocks() {
+        PrefixAffinityScorer scorer = PrefixAffinityScorer.create(new PluginParams("s", Map.of("maxBlocks", 4)),
+                PluginContext.of(Clock.systemUTC(), 1));
+        String start = "a".repeat(64 * 4);
+        scorer.dispatched(Nodes.request(start + "b".repeat(64 * 6)), NODES.get(0));
+        assertThat(scorer.index().size()).isEqualTo(4);
+        double[] scores = new double[2];
+        scorer.score(Nodes.request(start + "c".repeat(64 * 20)), NODES, scores);
+        assertThat(scores).containsExactly(new double[] {1, 0}, within(1e-9)); // the first 4 blocks all match
+    }
+
+    @Test
+    void prefixIndex_matchAfterPartialEviction_countsTheSurvivingStart() {
+        PrefixIndex index = new PrefixIndex(6);
+        long[] chain = {11, 12, 13, 14, 15, 16, 17, 18};
+        index.record("a", chain); // 8 entries for a bound of 6: the chain's last two blocks went
+        assertThat(index.matchedBlocks("a", chain)).isEqualTo(6);
+        assertThat(index.matchedBlocks("a", chain, 3)).isEqualTo(3);
+        assertThat(index.matchedBlocks("b", chain)).isZero();
+        assertThat(index.matchedBlocks("a", new long[] {11, 12, 99, 14})).isEqualTo(2);
+    }
+
+    @Test
     void prefixIndex_longRandomTrace_staysWithinBoundAndKeepsRecentPrefixes() {
         int bound = 500;
         PrefixAffinityScorer scorer = new PrefixAffinityScorer(16, bound);
