@@ -118,6 +118,38 @@ class PredictedLatencyScorerTest {
         assertThat(scores).containsExactly(new double[] {1, 0.5, 0.75}, within(1e-9));
     }
 
+    static Stream<Arguments> snapshotCases() {
+        return Stream.of(
+                Arguments.of(Named.of("one node: 1", Nodes.all(node("fast").outstanding(5))), new double[] {1}),
+                Arguments.of(Named.of("equal nodes: all 1", Nodes.all(node("fast").outstanding(2),
+                        node("fast").outstanding(2))), new double[] {1, 1}),
+                Arguments.of(Named.of("stale telemetry: its waiting queue is ignored",
+                        Nodes.all(node("fast"), node("fast").load(Nodes.Age.STALE, 0, 50, 0.9))),
+                        new double[] {1, 1}),
+                Arguments.of(Named.of("figures not reported (NaN): as if none",
+                        Nodes.all(node("fast"), node("fast").load(Nodes.Age.FRESH, Nodes.NAN, Nodes.NAN, Nodes.NAN))),
+                        new double[] {1, 1}),
+                Arguments.of(Named.of("fresh waiting queue: the queued node scores lower",
+                        Nodes.all(node("fast"), node("fast").load(Nodes.Age.FRESH, 0, 50, 0.9))),
+                        new double[] {1, -1}));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("snapshotCases")
+    void score_snapshots_scores(List<NodeSnapshot> nodes, double[] expected) {
+        PredictedLatencyScorer scorer = scorer(Map.of());
+        feed(scorer, "fast", FAST, 50, 6);
+        double[] scores = new double[nodes.size()];
+        scorer.score(Nodes.request("q".repeat(2000), null, 20), nodes, scores);
+        for (int i = 0; i < expected.length; i++) {
+            if (expected[i] < 0) {
+                assertThat(scores[i]).as("node %d", i).isLessThan(0.9).isPositive();
+            } else {
+                assertThat(scores[i]).as("node %d", i).isCloseTo(expected[i], within(1e-9));
+            }
+        }
+    }
+
     @Test
     void predict_unseenNode_usesFleetAverageOfFittedNodes() {
         PredictedLatencyScorer scorer = scorer(Map.of());
