@@ -9,13 +9,17 @@ import java.util.Map;
  * The scheduling profiles that ship with the gateway, usable by name without configuration: the
  * baselines, the policies of the routers Flotilla is compared with (llm-d, SGLang, InferOps) as
  * their documentation describes them, and Flotilla's own. Every profile filters with
- * {@code healthy}, {@code serves-model} and {@code circuit-closed}; {@code docs/scheduling-plugins.md}
- * gives the sources.
+ * {@code healthy} and {@code serves-model} (open circuits are the pipeline's, see {@link #FILTERS});
+ * {@code docs/scheduling-plugins.md} gives the sources.
  */
 public final class BuiltInProfiles {
-    /** Filters of every built-in profile. */
-    static final List<Plugin> FILTERS = List.of(Plugin.of(HealthyFilter.TYPE), Plugin.of(ServesModelFilter.TYPE),
-            Plugin.of(CircuitClosedFilter.TYPE));
+    /**
+     * Filters of every built-in profile. Not {@code circuit-closed}: the request pipeline already
+     * takes nodes with an open circuit out after the filters (acquiring half-open probes, and
+     * answering "circuit open" when that leaves none); the filter before it would turn that answer
+     * into "no node is up". Custom profiles (and the simulator, which has no pipeline) may add it.
+     */
+    static final List<Plugin> FILTERS = List.of(Plugin.of(HealthyFilter.TYPE), Plugin.of(ServesModelFilter.TYPE));
 
     private BuiltInProfiles() {
     }
@@ -45,7 +49,6 @@ public final class BuiltInProfiles {
 
     /** The filters plus fits-memory on total GPU memory: resident engines count a served model as used memory. */
     private static List<Plugin> withFitsMemory() {
-        return List.of(FILTERS.get(0), FILTERS.get(1), FILTERS.get(2),
-                new Plugin(FitsMemoryFilter.TYPE, Map.of("memory", "total")));
+        return List.of(FILTERS.get(0), FILTERS.get(1), new Plugin(FitsMemoryFilter.TYPE, Map.of("memory", "total")));
     }
 }
