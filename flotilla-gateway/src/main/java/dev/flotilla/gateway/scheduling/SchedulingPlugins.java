@@ -30,6 +30,20 @@ public final class SchedulingPlugins {
         p.registerFilter(HealthyFilter.TYPE, HealthyFilter::new);
         p.registerFilter(ServesModelFilter.TYPE, ServesModelFilter::new);
         p.registerPicker(LeastRequestsPicker.TYPE, LeastRequestsPicker::new);
+        p.registerFilter(CircuitClosedFilter.TYPE, (params, context) -> new CircuitClosedFilter(context));
+        p.registerFilter(FitsMemoryFilter.TYPE, FitsMemoryFilter::create);
+        p.registerScorer(QueueDepthScorer.TYPE, QueueDepthScorer::new);
+        p.registerScorer(KvCacheScorer.TYPE, KvCacheScorer::new);
+        p.registerScorer(InFlightTokensScorer.TYPE, InFlightTokensScorer::new);
+        p.registerScorer(InferOpsScorer.TYPE, InferOpsScorer::create);
+        p.registerScorer(PrefixAffinityScorer.TYPE, PrefixAffinityScorer::create);
+        p.registerScorer(SessionAffinityScorer.TYPE, SessionAffinityScorer::create);
+        p.registerScorer(PredictedLatencyScorer.TYPE, PredictedLatencyScorer::create);
+        p.registerPicker(MaxScorePicker.TYPE, MaxScorePicker::create);
+        p.registerPicker(WeightedRandomPicker.TYPE, WeightedRandomPicker::create);
+        p.registerPicker(PowerOfTwoPicker.TYPE, PowerOfTwoPicker::create);
+        p.registerPicker(RoundRobinPicker.TYPE, RoundRobinPicker::new);
+        p.registerPicker(SglangCacheAwarePicker.TYPE, SglangCacheAwarePicker::create);
         return p;
     }
 

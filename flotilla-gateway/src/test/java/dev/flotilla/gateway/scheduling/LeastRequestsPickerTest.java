@@ -62,7 +62,11 @@ class LeastRequestsPickerTest {
     @Test
     void plugins_builtIn_listTypes() {
         SchedulingPlugins plugins = SchedulingPlugins.builtIn();
-        assertThat(plugins.pickerTypes()).containsExactly("least-requests");
-        assertThat(plugins.filterTypes()).containsExactlyInAnyOrder("healthy", "serves-model");
+        assertThat(plugins.pickerTypes()).containsExactlyInAnyOrder("least-requests", "max-score", "weighted-random",
+                "power-of-two", "round-robin", "sglang-cache-aware");
+        assertThat(plugins.filterTypes()).containsExactlyInAnyOrder("healthy", "serves-model", "circuit-closed",
+                "fits-memory");
+        assertThat(plugins.scorerTypes()).containsExactlyInAnyOrder("queue-depth", "kv-cache", "in-flight-tokens",
+                "inferops", "prefix-affinity", "session-affinity", "predicted-latency");
     }
 }

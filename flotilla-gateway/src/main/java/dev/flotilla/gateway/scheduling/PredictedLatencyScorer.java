@@ -1,0 +1,302 @@
+package dev.flotilla.gateway.scheduling;
+
+import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.gateway.fleet.telemetry.DataState;
+import dev.flotilla.gateway.scheduling.LinearFit.Line;
+import dev.flotilla.gateway.scheduling.spi.Completion;
+import dev.flotilla.gateway.scheduling.spi.PluginConfigException;
+import dev.flotilla.gateway.scheduling.spi.PluginContext;
+import dev.flotilla.gateway.scheduling.spi.PluginParams;
+import dev.flotilla.gateway.scheduling.spi.RequestObserver;
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
+import dev.flotilla.gateway.scheduling.spi.Scorer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Type {@value #TYPE}: prefers the node expected to answer this request soonest, from a latency
+ * model of each node fitted online to what the node actually delivered. Per node, two lines fitted
+ * by exponentially weighted least squares ({@link LinearFit}) on successful completions:
+ * <pre>
+ *   ttft(ms)            = a + b * (promptTokens + queued * meanPromptTokens)   prefill, own and queued ahead
+ *   perOutputToken(ms)  = c + d * batch                                       decode, vs concurrent requests
+ * </pre>
+ * where, as the node was seen when the request was dispatched, {@code queued} is the engine's
+ * waiting requests (fresh telemetry, else 0) and {@code batch = max(outstanding, running) + 1}.
+ * A completion without a first-token time (not streamed) teaches only the mean lengths.
+ * A prediction for this request on a node:
+ * <pre>
+ *   ttft = a + b * (estimatedPromptTokens + waiting * meanPromptTokens(node))
+ *   e2e  = ttft + (out - 1) * (c + d * (max(outstanding, running) + 1)),
+ *          out = min(max_tokens, mean completion tokens seen)
+ *   predicted = ttft | e2e | (1 - blendWeight) * ttft + blendWeight * e2e   (param target)
+ *   score = min over the candidates of predicted / predicted    (1 for the fastest)
+ * </pre>
+ * Until a node has {@code minSamples} samples for a line, the line is a prior: the average line of
+ * the nodes already fitted, else the parameters' priors, scaled by {@code mean tflops of the
+ * candidates / the node's tflops} when {@code NodeFacts.tflops} is known (a faster GPU is assumed
+ * proportionally faster).
+ *
+ * <p>Parameters: {@code target} (blend; ttft, e2e or blend), {@code blendWeight} (0.5),
+ * {@code decay} (0.95), {@code minSamples} (5), {@code priorPrefillBaseMs} (20),
+ * {@code priorPrefillMsPerToken} (0.25), {@code priorDecodeBaseMs} (20),
+ * {@code priorDecodeMsPerRequest} (1), {@code expectedOutputTokens} (128: the output length assumed
+ * before any completion is seen). Thread-safe: observer calls come from several event loops.
+ */
+public final class PredictedLatencyScorer implements Scorer, RequestObserver {
+    public static final String TYPE = "predicted-latency";
+    /** Dispatches remembered without a completion; beyond it new ones are not remembered. */
+    static final int MAX_PENDING = 100_000;
+
+    /** The configuration of one instance. */
+    record Settings(String target, double blendWeight, double decay, int minSamples, Line prefillPrior,
+                    Line decodePrior, double expectedOutputTokens) {
+    }
+
+    /** One prediction in milliseconds. */
+    record Prediction(double ttftMs, double e2eMs) {
+    }
+
+    private record Pending(long request, String node) {
+    }
+
+    private record Dispatch(double prefillTokensAhead, int batch) {
+    }
+
+    private final Settings settings;
+    private final Map<String, NodeModel> models = new ConcurrentHashMap<>();
+    private final Map<Pending, Dispatch> pending = new ConcurrentHashMap<>();
+    private final EwMean completionTokens;
+
+    PredictedLatencyScorer(Settings settings) {
+        this.settings = settings;
+        this.completionTokens = new EwMean(settings.decay(), settings.expectedOutputTokens());
+    }
+
+    /** The factory: reads the parameters named in the class comment. */
+    public static PredictedLatencyScorer create(PluginParams params, PluginContext context) {
+        String target = params.string("target", "blend");
+        if (!List.of("ttft", "e2e", "blend").contains(target)) {
+            throw new PluginConfigException(params.pathOf("target"), target, "expected ttft, e2e or blend");
+        }
+        return new PredictedLatencyScorer(new Settings(target,
+                params.number("blendWeight", 0.5, 0, 1),
+                params.number("decay", 0.95, 0.5, 1),
+                (int) params.integer("minSamples", 5, 1, 1_000_000),
+                new Line(params.number("priorPrefillBaseMs", 20, 0, 1e6),
+                        params.number("priorPrefillMsPerToken", 0.25, 0, 1e6)),
+                new Line(params.number("priorDecodeBaseMs", 20, 0, 1e6),
+                        params.number("priorDecodeMsPerRequest", 1, 0, 1e6)),
+                params.number("expectedOutputTokens", 128, 1, 1e7)));
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public void score(SchedulingRequest request, List<NodeSnapshot> candidates, double[] scores) {
+        Priors priors = priors(candidates);
+        double min = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < scores.length; i++) {
+            Prediction p = predict(request, candidates.get(i), priors);
+            double v = switch (settings.target()) {
+                case "ttft" -> p.ttftMs();
+                case "e2e" -> p.e2eMs();
+                default -> (1 - settings.blendWeight()) * p.ttftMs() + settings.blendWeight() * p.e2eMs();
+            };
+            scores[i] = Math.max(v, 1e-6); // a zero prediction (a fit through the origin) must not divide by 0
+            min = Math.min(min, scores[i]);
+        }
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = min / scores[i];
+        }
+    }
+
+    /** The prediction for this request on one of the candidates. */
+    Prediction predict(SchedulingRequest request, NodeSnapshot node, List<NodeSnapshot> candidates) {
+        return predict(request, node, priors(candidates));
+    }
+
+    private Prediction predict(SchedulingRequest request, NodeSnapshot node, Priors priors) {
+        NodeModel model = models.get(node.name());
+        double scale = priors.scale(node);
+        Line prefillPrior = scaled(priors.prefill(), scale);
+        Line decodePrior = scaled(priors.decode(), scale);
+        Line prefill = model == null ? null : model.prefill(settings.minSamples(), prefillPrior.slope());
+        Line decode = model == null ? null : model.decode(settings.minSamples(), decodePrior.slope());
+        prefill = prefill != null ? prefill : prefillPrior;
+        decode = decode != null ? decode : decodePrior;
+        int tokens = request.estimatedPromptTokens();
+        double meanPrompt = model == null ? tokens : model.meanPromptTokens(tokens);
+        double ttft = prefill.at(tokens + waiting(node, request.now()) * meanPrompt);
+        double out = Math.max(1, Math.min(request.maxTokens(Integer.MAX_VALUE), completionTokens.value()));
+        double e2e = ttft + (out - 1) * decode.at(batch(node, request.now()));
+        return new Prediction(ttft, e2e);
+    }
+
+    @Override
+    public void dispatched(SchedulingRequest request, NodeSnapshot node) {
+        if (pending.size() >= MAX_PENDING) {
+            return;
+        }
+        NodeModel model = models.get(node.name());
+        int tokens = request.estimatedPromptTokens();
+        double meanPrompt = model == null ? tokens : model.meanPromptTokens(tokens);
+        pending.put(new Pending(request.id(), node.name()),
+                new Dispatch(waiting(node, request.now()) * meanPrompt, batch(node, request.now())));
+    }
+
+    @Override
+    public void finished(SchedulingRequest request, String node, Completion completion) {
+        Dispatch at = pending.remove(new Pending(request.id(), node));
+        if (completion.outcome() != Completion.Outcome.SUCCESS) {
+            return;
+        }
+        int prompt = completion.promptTokens() > 0 ? completion.promptTokens() : request.estimatedPromptTokens();
+        NodeModel model = models.computeIfAbsent(node, n -> new NodeModel(settings.decay()));
+        model.observePrompt(prompt);
+        if (completion.completionTokens() > 0) {
+            completionTokens.add(completion.completionTokens());
+        }
+        if (completion.firstTokenNanos() <= 0) {
+            return;
+        }
+        double ttftMs = completion.firstTokenNanos() / 1e6;
+        model.addPrefill(prompt + (at == null ? 0 : at.prefillTokensAhead()), ttftMs);
+        if (at != null && completion.completionTokens() >= 2
+                && completion.durationNanos() > completion.firstTokenNanos()) {
+            double perToken = (completion.durationNanos() - completion.firstTokenNanos()) / 1e6
+                    / (completion.completionTokens() - 1);
+            model.addDecode(at.batch(), perToken);
+        }
+    }
+
+    /** Dispatches waiting for their completion (for tests: the map stays bounded). */
+    int pendingCount() {
+        return pending.size();
+    }
+
+    private static double waiting(NodeSnapshot node, Instant now) {
+        if (node.dataState(now) != DataState.FRESH) {
+            return 0;
+        }
+        double w = node.telemetry().load().waiting();
+        return Double.isNaN(w) ? 0 : Math.max(0, w);
+    }
+
+    private static int batch(NodeSnapshot node, Instant now) {
+        double running = node.dataState(now) == DataState.FRESH ? node.telemetry().load().running() : Double.NaN;
+        int r = Double.isNaN(running) ? 0 : (int) Math.max(0, Math.round(running));
+        return Math.max(node.outstanding(), r) + 1;
+    }
+
+    private static Line scaled(Line line, double scale) {
+        return new Line(line.base() * scale, line.slope() * scale);
+    }
+
+    /** The priors for one scoring pass: fleet-average fitted lines when there are any. */
+    private Priors priors(List<NodeSnapshot> candidates) {
+        double pb = 0;
+        double ps = 0;
+        double db = 0;
+        double ds = 0;
+        int np = 0;
+        int nd = 0;
+        for (NodeModel m : models.values()) {
+            Line p = m.prefill(settings.minSamples(), settings.prefillPrior().slope());
+            if (p != null) {
+                pb += p.base();
+                ps += p.slope();
+                np++;
+            }
+            Line d = m.decode(settings.minSamples(), settings.decodePrior().slope());
+            if (d != null) {
+                db += d.base();
+                ds += d.slope();
+                nd++;
+            }
+        }
+        double tflops = 0;
+        int nt = 0;
+        for (NodeSnapshot c : candidates) {
+            if (c.facts() != null && c.facts().tflops() != null && c.facts().tflops() > 0) {
+                tflops += c.facts().tflops();
+                nt++;
+            }
+        }
+        return new Priors(np > 0 ? new Line(pb / np, ps / np) : settings.prefillPrior(),
+                nd > 0 ? new Line(db / nd, ds / nd) : settings.decodePrior(), nt > 0 ? tflops / nt : Double.NaN);
+    }
+
+    private record Priors(Line prefill, Line decode, double meanTflops) {
+        double scale(NodeSnapshot node) {
+            Double t = node.facts() == null ? null : node.facts().tflops();
+            return t == null || !(t > 0) || Double.isNaN(meanTflops) ? 1 : meanTflops / t;
+        }
+    }
+
+    /** What one node delivered; locked as a whole (a few arithmetic operations per call). */
+    private static final class NodeModel {
+        private final LinearFit prefill;
+        private final LinearFit decode;
+        private final EwMean promptTokens;
+
+        NodeModel(double decay) {
+            prefill = new LinearFit(decay);
+            decode = new LinearFit(decay);
+            promptTokens = new EwMean(decay, Double.NaN);
+        }
+
+        synchronized void addPrefill(double tokens, double ms) {
+            prefill.add(tokens, ms);
+        }
+
+        synchronized void addDecode(int batch, double ms) {
+            decode.add(batch, ms);
+        }
+
+        void observePrompt(int tokens) {
+            promptTokens.add(tokens);
+        }
+
+        double meanPromptTokens(double fallback) {
+            double v = promptTokens.value();
+            return Double.isNaN(v) ? fallback : v;
+        }
+
+        /** The fitted prefill line, or null before {@code minSamples}. */
+        synchronized Line prefill(int minSamples, double priorSlope) {
+            return prefill.count() < minSamples ? null : prefill.line(priorSlope);
+        }
+
+        synchronized Line decode(int minSamples, double priorSlope) {
+            return decode.count() < minSamples ? null : decode.line(priorSlope);
+        }
+    }
+
+    /** An exponentially weighted mean, thread-safe. */
+    private static final class EwMean {
+        private final double decay;
+        private final double initial;
+        private double weight;
+        private double sum;
+
+        EwMean(double decay, double initial) {
+            this.decay = decay;
+            this.initial = initial;
+        }
+
+        synchronized void add(double x) {
+            weight = decay * weight + 1;
+            sum = decay * sum + x;
+        }
+
+        synchronized double value() {
+            return weight == 0 ? initial : sum / weight;
+        }
+    }
+}
