@@ -196,7 +196,7 @@ class ConfigLoaderTest {
                 named("pool size zero", "dispatch: { poolSize: 0 }",
                         "dispatch.poolSize: 0 (expected an integer from 1 to 10000)"),
                 named("unknown policy", "routing: { policy: random }",
-                        "routing.policy: \"random\" (expected one of: least-requests)"),
+                        "routing.policy: \"random\" (expected one of: flotilla, inferops, least-requests, llmd-default, max-score, power-of-two, round-robin, sglang-cache-aware, weighted-random)"),
                 named("unknown top-level key", "listne: { port: 1 }",
                         "listne: a mapping (unknown key; expected one of: listen, health, routing, dispatch, nodes, telemetry, models, scheduling)"),
                 named("unknown nested key", "health: { intervall: 1s }",

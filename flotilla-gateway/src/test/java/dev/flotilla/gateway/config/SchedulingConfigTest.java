@@ -83,12 +83,12 @@ class SchedulingConfigTest {
         return Stream.of(
                 Arguments.of(Named.of("unknown filter type", head + "      filters: [healthy, fast-only]\n"
                         + "      picker: least-requests\n"),
-                        "scheduling.profiles.p.filters[1].type: \"fast-only\" (expected a filter type, one of: healthy, serves-model)"),
+                        "scheduling.profiles.p.filters[1].type: \"fast-only\" (expected a filter type, one of: healthy, serves-model, circuit-closed, fits-memory)"),
                 Arguments.of(Named.of("unknown scorer type", head + "      scorers: [{type: nope, weight: 1}]\n"
                         + "      picker: least-requests\n"),
-                        "scheduling.profiles.p.scorers[0].type: \"nope\" (expected a scorer type, one of: test-score)"),
+                        "scheduling.profiles.p.scorers[0].type: \"nope\" (expected a scorer type, one of: queue-depth, kv-cache, in-flight-tokens, inferops, prefix-affinity, session-affinity, predicted-latency, test-score)"),
                 Arguments.of(Named.of("unknown picker type", head + "      picker: best\n"),
-                        "scheduling.profiles.p.picker.type: \"best\" (expected a picker type, one of: least-requests)"),
+                        "scheduling.profiles.p.picker.type: \"best\" (expected a picker type, one of: least-requests, max-score, weighted-random, power-of-two, round-robin, sglang-cache-aware)"),
                 Arguments.of(Named.of("unknown parameter", head + "      scorers: [{type: test-score, params: {beta: 1}}]\n"
                         + "      picker: least-requests\n"),
                         "scheduling.profiles.p.scorers[0].params.beta: 1 (unknown parameter of the plugin 'test-score')"),
@@ -103,13 +103,13 @@ class SchedulingConfigTest {
                 Arguments.of(Named.of("unknown profile key", head + "      pickr: least-requests\n      picker: least-requests\n"),
                         "scheduling.profiles.p.pickr: \"least-requests\" (unknown key; expected one of: filters, scorers, picker)"),
                 Arguments.of(Named.of("model names an unknown profile", "scheduling: {models: {m: fast}}"),
-                        "scheduling.models.m: \"fast\" (expected one of: least-requests)"),
+                        "scheduling.models.m: \"fast\" (expected one of: flotilla, inferops, least-requests, llmd-default, round-robin, sglang-cache-aware)"),
                 Arguments.of(Named.of("route is no endpoint", "scheduling: {routes: {/v1/embeddings: least-requests}}"),
                         "scheduling.routes: \"/v1/embeddings\" (expected an endpoint path: /v1/chat/completions or /v1/completions)"),
                 Arguments.of(Named.of("default names an unknown profile", "scheduling: {default: fast}"),
-                        "scheduling.default: \"fast\" (expected one of: least-requests)"),
+                        "scheduling.default: \"fast\" (expected one of: flotilla, inferops, least-requests, llmd-default, max-score, power-of-two, round-robin, sglang-cache-aware, weighted-random)"),
                 Arguments.of(Named.of("routing.policy names nothing known", "routing: {policy: random}"),
-                        "routing.policy: \"random\" (expected one of: least-requests)"),
+                        "routing.policy: \"random\" (expected one of: flotilla, inferops, least-requests, llmd-default, max-score, power-of-two, round-robin, sglang-cache-aware, weighted-random)"),
                 Arguments.of(Named.of("model size not positive", "models: {m: {sizeGb: 0}}"),
                         "models.m.sizeGb: 0.0 (expected a positive number of GB, e.g. 16)"));
     }
@@ -127,7 +127,7 @@ class SchedulingConfigTest {
                 .scheduling().defaultProfile()).isEqualTo("least-requests");
         assertThatThrownBy(() -> loader.parse("", Map.of("FLOTILLA_SCHEDULING_DEFAULT", "nope")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
-                        .containsExactly("scheduling.default: \"nope\" (expected one of: least-requests)"));
+                        .containsExactly("scheduling.default: \"nope\" (expected one of: flotilla, inferops, least-requests, llmd-default, max-score, power-of-two, round-robin, sglang-cache-aware, weighted-random)"));
     }
 
     @Test
@@ -164,6 +164,6 @@ class SchedulingConfigTest {
 
         assertThatThrownBy(() -> Gateway.start(config, Clock.systemUTC()))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
-                        "scheduling.profiles.p.filters[0].type: \"gpu-rich\" (expected a filter type, one of: healthy, serves-model)"));
+                        "scheduling.profiles.p.filters[0].type: \"gpu-rich\" (expected a filter type, one of: healthy, serves-model, circuit-closed, fits-memory)"));
     }
 }
