@@ -100,9 +100,10 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
     @Override
     public void score(SchedulingRequest request, List<NodeSnapshot> candidates, double[] scores) {
         Priors priors = priors(candidates);
+        double expectedOutput = completionTokens.value(); // once per pass, not per node: it takes a lock
         double min = Double.POSITIVE_INFINITY;
         for (int i = 0; i < scores.length; i++) {
-            Prediction p = predict(request, candidates.get(i), priors);
+            Prediction p = predict(request, candidates.get(i), priors, expectedOutput);
             double v = switch (settings.target()) {
                 case "ttft" -> p.ttftMs();
                 case "e2e" -> p.e2eMs();
@@ -118,10 +119,10 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
 
     /** The prediction for this request on one of the candidates. */
     Prediction predict(SchedulingRequest request, NodeSnapshot node, List<NodeSnapshot> candidates) {
-        return predict(request, node, priors(candidates));
+        return predict(request, node, priors(candidates), completionTokens.value());
     }
 
-    private Prediction predict(SchedulingRequest request, NodeSnapshot node, Priors priors) {
+    private Prediction predict(SchedulingRequest request, NodeSnapshot node, Priors priors, double expectedOutput) {
         NodeModel model = models.get(node.name());
         double scale = priors.scale(node);
         Line prefillPrior = scaled(priors.prefill(), scale);
@@ -133,7 +134,7 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         int tokens = request.estimatedPromptTokens();
         double meanPrompt = model == null ? tokens : model.meanPromptTokens(tokens);
         double ttft = prefill.at(tokens + waiting(node, request.now()) * meanPrompt);
-        double out = Math.max(1, Math.min(request.maxTokens(Integer.MAX_VALUE), completionTokens.value()));
+        double out = Math.max(1, Math.min(request.maxTokens(Integer.MAX_VALUE), expectedOutput));
         double e2e = ttft + (out - 1) * decode.at(batch(node, request.now()));
         return new Prediction(ttft, e2e);
     }

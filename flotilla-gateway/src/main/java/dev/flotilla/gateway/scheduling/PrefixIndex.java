@@ -68,8 +68,12 @@ final class PrefixIndex {
      * eviction (oldest first) takes a block only after every later block of the same chain.
      */
     synchronized int matchedBlocks(String node, long[] hashes, int limit) {
-        int lo = 0; // blocks [0, lo) are known present
         int hi = Math.min(limit, hashes.length); // blocks [hi, ...) are known absent or beyond the limit
+        // most nodes have not seen even the first block of a given prompt: one probe answers for them
+        if (hi == 0 || !lru.containsKey(new Key(node, hashes[0]))) {
+            return 0;
+        }
+        int lo = 1; // blocks [0, lo) are known present
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (lru.containsKey(new Key(node, hashes[mid]))) {
