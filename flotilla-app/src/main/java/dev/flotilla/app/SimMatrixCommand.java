@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "matrix", mixinStandardHelpOptions = true,
         description = {"Compares routing policies in the simulator: runs every fleet x workload x load x policy (the same "
                 + "trace for every policy), writes cells.csv, cells.json, report.md and plots into --out; with --ours, "
-                + "check.md lists where that policy is not within 3% of the best or, on heterogeneous fleets at 80% "
+                + "check.md lists where that policy is not within 3%% of the best or, on heterogeneous fleets at 80%% "
                 + "load and above, not at most half of the baseline's p99 TTFT. Exit code 0 however the policies do.",
                 "Example: flotilla sim matrix --fleets examples/fleets/8xA100.yaml --policies least-requests "
                         + "--duration 1m --out matrix-out",
@@ -83,8 +83,8 @@ final class SimMatrixCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--ours", paramLabel = "POLICY",
-            description = "Check this policy: list every cell where it is not within 3% of the best on a metric, "
-                    + "and where on a heterogeneous fleet at >= 80% load its p99 TTFT is above half of --baseline's.")
+            description = "Check this policy: list every cell where it is not within 3%% of the best on a metric, "
+                    + "and where on a heterogeneous fleet at >= 80%% load its p99 TTFT is above half of --baseline's.")
     String ours;
 
     @Option(names = "--baseline", defaultValue = "round-robin", paramLabel = "POLICY",

@@ -39,12 +39,15 @@ public final class BuiltInProfiles {
                         WeightedScorer.of(KvCacheScorer.TYPE, 2),
                         WeightedScorer.of(PrefixAffinityScorer.TYPE, 3)), Plugin.of(MaxScorePicker.TYPE)),
                 new ProfileSpec("sglang-cache-aware", FILTERS, List.of(), Plugin.of(SglangCacheAwarePicker.TYPE)),
-                // Ours, a first guess to be tuned in the simulator: latency predicted from what each node
-                // delivered, cache reuse, and the tokens in flight as a guard against herding between scrapes.
+                // Ours, tuned in the simulator (docs/benchmarks.md, "Routing policies"): latency predicted
+                // from what each node delivered (with the queue this gateway has sent beyond a node's
+                // slots), then cache reuse, the tokens in flight and the queue as guards against herding
+                // between scrapes. Weights 3/2/1 (first guess) herded on long prompts; 3/1/1/1 won.
                 new ProfileSpec("flotilla", FILTERS, List.of(
                         WeightedScorer.of(PredictedLatencyScorer.TYPE, 3),
-                        WeightedScorer.of(PrefixAffinityScorer.TYPE, 2),
-                        WeightedScorer.of(InFlightTokensScorer.TYPE, 1)), Plugin.of(MaxScorePicker.TYPE)));
+                        WeightedScorer.of(PrefixAffinityScorer.TYPE, 1),
+                        WeightedScorer.of(InFlightTokensScorer.TYPE, 1),
+                        WeightedScorer.of(QueueDepthScorer.TYPE, 1)), Plugin.of(MaxScorePicker.TYPE)));
     }
 
     /** The filters plus fits-memory on total GPU memory: resident engines count a served model as used memory. */

@@ -20,16 +20,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * model of each node fitted online to what the node actually delivered. Per node, two lines fitted
  * by exponentially weighted least squares ({@link LinearFit}) on successful completions:
  * <pre>
- *   ttft(ms)            = a + b * (promptTokens + queued * meanPromptTokens)   prefill, own and queued ahead
- *   perOutputToken(ms)  = c + d * batch                                       decode, vs concurrent requests
+ *   ttft(ms)            = a + b * promptTokens     prefill, from requests that found no queue
+ *   perOutputToken(ms)  = c + d * batch            decode, vs concurrent requests
  * </pre>
- * where, as the node was seen when the request was dispatched, {@code queued} is the engine's
- * waiting requests (fresh telemetry, else 0) and {@code batch = max(outstanding, running) + 1}.
+ * where {@code batch = max(outstanding, running) + 1} as the node was seen when the request was
+ * dispatched. A node's {@code slots} is its running count seen in fresh telemetry while requests
+ * waited (its KV cache or batch limit); unknown until then.
  * A completion without a first-token time (not streamed) teaches only the mean lengths.
  * A prediction for this request on a node:
  * <pre>
- *   ttft = a + b * (estimatedPromptTokens + waiting * meanPromptTokens(node))
- *   e2e  = ttft + (out - 1) * (c + d * (max(outstanding, running) + 1)),
+ *   queued  = max(waiting (fresh, else 0), outstanding + 1 - slots (when known))
+ *   service = a + b * meanPromptTokens(node) + (meanOutput - 1) * (c + d * slots)
+ *   ttft = a + b * estimatedPromptTokens + queued * service / slots
+ *   e2e  = ttft + (out - 1) * (c + d * min(max(outstanding, running) + 1, slots)),
  *          out = min(max_tokens, mean completion tokens seen)
  *   predicted = ttft | e2e | (1 - blendWeight) * ttft + blendWeight * e2e   (param target)
  *   score = min over the candidates of predicted / predicted    (1 for the fastest)
@@ -62,7 +65,8 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
     private record Pending(long request, String node) {
     }
 
-    private record Dispatch(double prefillTokensAhead, int batch) {
+    /** The node as the request found it: requests queued ahead of it, and the batch it joined. */
+    private record Dispatch(double queuedAhead, int batch) {
     }
 
     private final Settings settings;
@@ -132,10 +136,20 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         prefill = prefill != null ? prefill : prefillPrior;
         decode = decode != null ? decode : decodePrior;
         int tokens = request.estimatedPromptTokens();
-        double meanPrompt = model == null ? tokens : model.meanPromptTokens(tokens);
-        double ttft = prefill.at(tokens + waiting(node, request.now()) * meanPrompt);
+        double slots = model == null ? Double.NaN : model.slots();
         double out = Math.max(1, Math.min(request.maxTokens(Integer.MAX_VALUE), expectedOutput));
-        double e2e = ttft + (out - 1) * decode.at(batch(node, request.now()));
+        double queued = queuedAhead(node, request.now(), slots);
+        double wait = 0;
+        if (queued > 0) {
+            // a queued request starts when one of the node's slots frees: every service time / slots
+            double concurrency = Double.isNaN(slots) ? Math.max(1, node.outstanding()) : slots;
+            double meanPrompt = model == null ? tokens : model.meanPromptTokens(tokens);
+            double service = prefill.at(meanPrompt) + (expectedOutput - 1) * decode.at(concurrency);
+            wait = queued * service / concurrency;
+        }
+        int batch = batch(node, request.now());
+        double ttft = prefill.at(tokens) + wait;
+        double e2e = ttft + (out - 1) * decode.at(Double.isNaN(slots) ? batch : Math.min(batch, slots));
         return new Prediction(ttft, e2e);
     }
 
@@ -144,11 +158,14 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         if (pending.size() >= MAX_PENDING) {
             return;
         }
-        NodeModel model = models.get(node.name());
-        int tokens = request.estimatedPromptTokens();
-        double meanPrompt = model == null ? tokens : model.meanPromptTokens(tokens);
+        NodeModel model = models.computeIfAbsent(node.name(), n -> new NodeModel(settings.decay()));
+        Instant now = request.now();
+        if (node.dataState(now) == DataState.FRESH && node.telemetry().load().waiting() > 0) {
+            // the engine queues: its running batch is as large as it gets (its KV cache or batch limit)
+            model.saturatedAt(node.telemetry().load().running());
+        }
         pending.put(new Pending(request.id(), node.name()),
-                new Dispatch(waiting(node, request.now()) * meanPrompt, batch(node, request.now())));
+                new Dispatch(queuedAhead(node, now, model.slots()), batch(node, now)));
     }
 
     @Override
@@ -167,7 +184,10 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
             return;
         }
         double ttftMs = completion.firstTokenNanos() / 1e6;
-        model.addPrefill(prompt + (at == null ? 0 : at.prefillTokensAhead()), ttftMs);
+        if (at != null && at.queuedAhead() <= 0) {
+            // only requests that did not queue teach the prefill line (a queue's wait is modelled apart)
+            model.addPrefill(prompt, ttftMs);
+        }
         if (at != null && completion.completionTokens() >= 2
                 && completion.durationNanos() > completion.firstTokenNanos()) {
             double perToken = (completion.durationNanos() - completion.firstTokenNanos()) / 1e6
@@ -187,6 +207,19 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         }
         double w = node.telemetry().load().waiting();
         return Double.isNaN(w) ? 0 : Math.max(0, w);
+    }
+
+    /**
+     * Requests ahead of a new one in the node's queue: the engine's waiting count when fresh, and,
+     * once the node has been seen saturated with {@code slots} running, the requests this gateway
+     * has outstanding there beyond those slots (exact, even between scrapes).
+     */
+    private static double queuedAhead(NodeSnapshot node, Instant now, double slots) {
+        double queued = waiting(node, now);
+        if (!Double.isNaN(slots)) {
+            queued = Math.max(queued, node.outstanding() + 1 - slots);
+        }
+        return queued;
     }
 
     private static int batch(NodeSnapshot node, Instant now) {
@@ -245,6 +278,8 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         private final LinearFit prefill;
         private final LinearFit decode;
         private final EwMean promptTokens;
+        /** The running count seen while requests waited (NaN until the node was seen saturated). */
+        private double slots = Double.NaN;
 
         NodeModel(double decay) {
             prefill = new LinearFit(decay);
@@ -254,6 +289,16 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
 
         synchronized void addPrefill(double tokens, double ms) {
             prefill.add(tokens, ms);
+        }
+
+        synchronized void saturatedAt(double running) {
+            if (running >= 1 && (Double.isNaN(slots) || running > slots)) {
+                slots = running;
+            }
+        }
+
+        synchronized double slots() {
+            return slots;
         }
 
         synchronized void addDecode(int batch, double ms) {

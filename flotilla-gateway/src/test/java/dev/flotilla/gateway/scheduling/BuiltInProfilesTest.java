@@ -64,7 +64,7 @@ class BuiltInProfilesTest {
         ProfileSpec flotilla = BuiltInProfiles.all().stream().filter(p -> p.name().equals("flotilla")).findFirst()
                 .orElseThrow();
         assertThat(flotilla.scorers()).extracting(WeightedScorer::type)
-                .containsExactlyInAnyOrder("predicted-latency", "prefix-affinity", "in-flight-tokens");
+                .containsExactlyInAnyOrder("predicted-latency", "prefix-affinity", "in-flight-tokens", "queue-depth");
         assertThat(List.of(flotilla.picker().type())).containsExactly("max-score");
         assertThat(BuiltInProfiles.all().stream().collect(Collectors.toMap(ProfileSpec::name, Function.identity())))
                 .hasSize(6);

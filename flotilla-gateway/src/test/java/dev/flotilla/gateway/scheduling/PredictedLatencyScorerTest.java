@@ -192,4 +192,28 @@ class PredictedLatencyScorerTest {
         Prediction queued = scorer.predict(r, nodes.get(1), nodes);
         assertThat(queued.ttftMs()).isGreaterThan(idle.ttftMs() + 5 * 0.1 * 50); // at least 5 short prompts ahead
     }
+
+    @Test
+    void predict_gatewayQueueBeyondSeenSlots_countsQueueEvenWithStaleTelemetry() {
+        PredictedLatencyScorer scorer = scorer(Map.of("target", "ttft"));
+        feed(scorer, "busy", FAST, 100, 7);
+        feed(scorer, "idle", FAST, 100, 7);
+        // "busy" was once seen saturated: 4 running while 3 waited, so it has 4 slots
+        scorer.dispatched(Nodes.request("x".repeat(400)), node("busy").load(Nodes.Age.FRESH, 4, 3, 0.9).build());
+        // now its telemetry is stale, but this gateway has 12 requests outstanding there: 9 queue
+        List<NodeSnapshot> nodes = Nodes.all(node("busy").outstanding(12).load(Nodes.Age.STALE, 4, 3, 0.9),
+                node("idle").outstanding(2).load(Nodes.Age.STALE, 2, 0, 0.1));
+        SchedulingRequest r = Nodes.request("q".repeat(400));
+
+        Prediction busy = scorer.predict(r, nodes.get(0), nodes);
+        Prediction idle = scorer.predict(r, nodes.get(1), nodes);
+
+        // each queued request waits a service time / 4 slots: far beyond the 15 ms prefill of 100 tokens
+        assertThat(idle.ttftMs()).isCloseTo(FAST.ttftMs(100), org.assertj.core.data.Percentage.withPercentage(10));
+        assertThat(busy.ttftMs()).isGreaterThan(idle.ttftMs() + 9 * FAST.ttftMs(100) / 4);
+        double[] scores = new double[2];
+        scorer.score(r, nodes, scores);
+        assertThat(scores[1]).isEqualTo(1.0);
+        assertThat(scores[0]).isLessThan(0.5);
+    }
 }
