@@ -1,5 +1,6 @@
 package dev.flotilla.app;
 
+import dev.flotilla.engine.sim.AcceleratorProfile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -70,6 +71,11 @@ final class UpCommand implements Callable<Integer> {
             defaultValue = NodeCommand.DEFAULT_SIM_MODEL)
     String simModel;
 
+    @Option(names = "--policy", paramLabel = "PROFILE", description = "The gateway's scheduling profile: "
+            + "flotilla, least-requests, round-robin, inferops, llmd-default or sglang-cache-aware "
+            + "(docs/scheduling.md; default: the gateway's default).")
+    String policy;
+
     @Option(names = "--port", description = "Gateway port on 127.0.0.1, 0 for any free one (default: ${DEFAULT-VALUE}).",
             defaultValue = "8080")
     int port;
@@ -101,6 +107,9 @@ final class UpCommand implements Callable<Integer> {
     /** What the gateway gets beyond its grace to stop before it is killed. */
     private static final Duration GATEWAY_STOP_MARGIN = Duration.ofSeconds(10);
     private static final String HOST = "127.0.0.1";
+
+    /** The accelerator of each simulated node, by node name (declared to the gateway as the node's facts). */
+    private final Map<String, AcceleratorProfile> simulatedProfiles = new java.util.HashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -144,6 +153,7 @@ final class UpCommand implements Callable<Integer> {
         for (int i = 1; i <= simNodes; i++) {
             String profile = profiles.get((i - 1) % profiles.size());
             String name = "sim-" + profile.toLowerCase(Locale.ROOT) + "-" + i;
+            simulatedProfiles.put(name, AcceleratorProfile.named(profile));
             ChildSpec spec = new ChildSpec(name, ChildSpec.Role.NODE, "simulated " + profile, List.of("-Xmx256m"),
                     List.of("node", "--name", name, "--port", "0", "--profile", profile, "--model-name", simModel),
                     Map.of());
@@ -205,6 +215,21 @@ final class UpCommand implements Callable<Integer> {
         if (profiles.isEmpty()) {
             problems.add("--profiles: empty (expected at least one profile name)");
         }
+        for (String profile : profiles) {
+            try {
+                AcceleratorProfile.named(profile);
+            } catch (IllegalArgumentException e) {
+                problems.add("--profiles: " + e.getMessage());
+            }
+        }
+        if (policy != null) {
+            try {
+                dev.flotilla.gateway.scheduling.Scheduler.of(dev.flotilla.gateway.scheduling.SchedulingPlugins.builtIn(),
+                        policy);
+            } catch (IllegalArgumentException e) {
+                problems.add("--policy: " + e.getMessage());
+            }
+        }
         if (maxRestarts < 0 || maxRestarts > RestartPolicy.MAX_RESTARTS_LIMIT) {
             problems.add("--max-restarts: " + maxRestarts + " (expected 0 to " + RestartPolicy.MAX_RESTARTS_LIMIT
                     + "; 0 never restarts)");
@@ -233,10 +258,21 @@ final class UpCommand implements Callable<Integer> {
         y.append("listen:\n  host: ").append(HOST).append("\n  port: ").append(port).append("\n  eventLoops: 1\n");
         y.append("  shutdownGrace: ").append(DurationConverter.yaml(shutdownGrace)).append('\n');
         y.append("health:\n  interval: 1s\n  timeout: 2s\n");
+        if (policy != null) {
+            y.append("routing:\n  policy: ").append(policy).append('\n');
+        }
         y.append("nodes:\n");
         for (Supervisor.Supervised n : nodes) {
             y.append("  - name: ").append(n.name()).append('\n');
             y.append("    url: ").append(n.status().url()).append('\n');
+            AcceleratorProfile accelerator = simulatedProfiles.get(n.name());
+            if (accelerator != null) {
+                // the hardware facts scorers read (InferOps' static factors, latency priors), as a real
+                // deployment would declare them for its GPUs
+                y.append("    accelerator: ").append(accelerator.name()).append('\n');
+                y.append("    memoryGb: ").append(Math.round(accelerator.memoryGb())).append('\n');
+                y.append("    tflops: ").append(accelerator.tflopsBf16()).append('\n');
+            }
         }
         return y.toString();
     }

@@ -132,6 +132,14 @@ class CommandLineIT {
     }
 
     @Test
+    void up_unknownPolicyAndProfile_namesTheOptionsAndTheKnownNames() throws Exception {
+        Result r = run("up", "--port", "0", "--policy", "fastest", "--profiles", "H100,B300");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output()).contains("--policy", "\"fastest\"", "flotilla", "sglang-cache-aware",
+                "--profiles: accelerator: 'B300' is not a known profile (known: ");
+    }
+
+    @Test
     void up_restartWindowNotADuration_saysTheExpectedForm() throws Exception {
         Result r = run("up", "--restart-window", "soon");
         assertThat(r.exitCode()).isEqualTo(2);

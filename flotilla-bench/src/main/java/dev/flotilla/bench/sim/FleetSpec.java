@@ -50,7 +50,7 @@ public record FleetSpec(String model, List<NodeGroup> nodes, String policy, Dura
 
     public static final String DEFAULT_MODEL = "sim-llama-2-7b";
     /** The gateway's own default policy. */
-    public static final String DEFAULT_POLICY = "least-requests";
+    public static final String DEFAULT_POLICY = dev.flotilla.gateway.config.GatewayConfig.Routing.DEFAULT_POLICY;
     /** The gateway's default telemetry interval. */
     public static final Duration DEFAULT_SCRAPE_INTERVAL = Duration.ofMillis(500);
     /** The gateway's default stale bound. */

@@ -152,7 +152,7 @@ class FleetSimulatorTest {
 
     @Test
     void run_leastRequestsOverTwoNodes_sendsEachRequestToTheNodeWithFewestOutstanding() {
-        Run run = simulate(fleet(testProfile(2), 2), List.of(
+        Run run = simulate(fleet(testProfile(2), 2).withPolicy("least-requests"), List.of(
                 request("long", 0, 1000),    // node 1 (tie, first in turn): prefill 120 ms, ends at 153 ms
                 request("short", 1, 100),    // node 2: node 1 has one outstanding; ends at 64 ms
                 request("third", 100, 100))); // node 1 still busy, node 2 idle: node 2

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flotilla.engine.sim.AcceleratorProfile;
+import dev.flotilla.gateway.config.GatewayConfig;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
@@ -56,7 +57,7 @@ class FleetSpecTest {
 
         assertThat(f.model()).isEqualTo(FleetSpec.DEFAULT_MODEL);
         assertThat(f.nodes()).containsExactly(FleetSpec.NodeGroup.of(AcceleratorProfile.H100, 1));
-        assertThat(f.policy()).isEqualTo("least-requests");
+        assertThat(f.policy()).isEqualTo("flotilla").isEqualTo(GatewayConfig.Routing.DEFAULT_POLICY);
         assertThat(f.scrapeInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(f.scrapeDelay()).isZero();
         assertThat(f.staleAfter()).isEqualTo(Duration.ofSeconds(2));

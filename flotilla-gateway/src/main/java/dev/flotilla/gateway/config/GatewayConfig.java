@@ -214,7 +214,7 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
 
     /** Which routing policy picks a node; the known names come from the scheduling plugin registry. */
     public record Routing(String policy) {
-        public static final String DEFAULT_POLICY = "least-requests";
+        public static final String DEFAULT_POLICY = "flotilla";
 
         public static Routing defaults() {
             return new Routing(DEFAULT_POLICY);

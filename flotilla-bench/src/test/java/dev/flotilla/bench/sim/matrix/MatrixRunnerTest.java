@@ -8,10 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.bench.report.Slo;
 import dev.flotilla.bench.sim.FleetSpec;
 import dev.flotilla.engine.sim.AcceleratorProfile;
-import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.SchedulingPlugins;
-import dev.flotilla.gateway.scheduling.spi.Picker;
-import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,27 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A tiny matrix: one A100 and one L4 (heterogeneous), short chat at 50 % and 110 %, 20 s each,
- * least-requests against a test round-robin picker, on two threads.
+ * least-requests against the built-in round-robin profile, on two threads.
  */
 class MatrixRunnerTest {
 
-    /** Sends requests to the nodes in turn, whatever their load or speed. */
-    static final class RoundRobinPicker implements Picker {
-        private int next;
-
-        @Override
-        public String type() {
-            return "round-robin";
-        }
-
-        @Override
-        public int pick(SchedulingRequest request, List<NodeSnapshot> candidates, double[] totals) {
-            return candidates.isEmpty() ? -1 : next++ % candidates.size();
-        }
-    }
-
-    static final SchedulingPlugins PLUGINS = SchedulingPlugins.builtIn().registerPicker("round-robin",
-            RoundRobinPicker::new);
+    /** The gateway's plugins: round-robin is its built-in profile (nodes in turn, whatever their load or speed). */
+    static final SchedulingPlugins PLUGINS = SchedulingPlugins.builtIn();
     static final List<String> POLICIES = List.of("least-requests", "round-robin");
     static final MatrixSpec SPEC = new MatrixSpec(
             List.of(new MatrixSpec.NamedFleet("a100+l4", FleetSpec.of(FleetSpec.DEFAULT_MODEL, List.of(
