@@ -63,8 +63,12 @@ class ChaosIT {
     private static final Map<String, String> FLEET_ENV = Map.of(
             "FLOTILLA_DISPATCH_FIRST_TOKEN_TIMEOUT", "5s",
             "FLOTILLA_DISPATCH_IDLE_TIMEOUT", "10s",
+            // at three clients' rate a faulty node gets a request every second or two and is out of
+            // rotation for a while after each few failures (passive health): its circuit opens after 3
+            // failed requests rather than 5, so the fault scenario takes seconds, not half a minute
+            "FLOTILLA_DISPATCH_CIRCUIT_MINIMUM_REQUESTS", "3",
             // at three clients' rate, 0.2 x requests per 10 s is 3 retries; a faulty node's circuit
-            // needs 5 failed requests to open, each retried: the floor covers them
+            // needs its failed requests retried: the floor covers them
             "FLOTILLA_DISPATCH_RETRY_BUDGET_MIN_RETRIES", "10");
     /** No request, however disturbed, may take longer than this: nothing hangs. */
     private static final Duration REQUEST_BOUND = Duration.ofSeconds(30);
