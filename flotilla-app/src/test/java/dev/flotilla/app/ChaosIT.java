@@ -154,11 +154,14 @@ class ChaosIT {
                 await("every node up before kill " + (victims.size() + 1)).atMost(FLEET_WAIT)
                         .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                         .until(() -> upNodes().size() == NODES && load.results.size() >= seen + 2);
-                String last = victims.isEmpty() ? null : victims.getLast();
-                // the node with the most requests in flight (the gateway's count), so that the kill cuts streams
+                // the node with the most requests in flight (the gateway's count), so that the kill cuts
+                // streams; never one of the last two victims: the least-requests picker favours the first
+                // node in ties, which would be the busiest again and again, its restarts backing off ever
+                // longer (a node killed within 30 s of its restart waits 1, 2, 4 ... 30 s)
+                List<String> recent = victims.subList(Math.max(0, victims.size() - 2), victims.size());
                 String victim = await("a node with requests in flight").atMost(FLEET_WAIT)
                         .pollInterval(Duration.ofMillis(20)).ignoreExceptions()
-                        .until(() -> busiestNode(last), v -> v != null);
+                        .until(() -> busiestNode(recent), v -> v != null);
                 long oldPid = child(victim).path("pid").asLong();
                 long killedAt = System.nanoTime();
                 ProcessHandle handle = ProcessHandle.of(oldPid).orElseThrow();
@@ -614,15 +617,15 @@ class ChaosIT {
     // ------------------------------------------------------------------ fleet
 
     /**
-     * The node of up's fleet in rotation, other than the excluded one, with the most requests in flight
+     * The node of up's fleet in rotation, other than the excluded ones, with the most requests in flight
      * (the gateway's {@code outstanding}); null while none has any.
      */
-    private static String busiestNode(String excluded) throws Exception {
+    private static String busiestNode(Collection<String> excluded) throws Exception {
         String busiest = null;
         long most = 0;
         for (JsonNode n : JSON.readTree(get(fleet.gatewayUrl + "/admin/fleet").body()).path("nodes")) {
             String name = n.path("name").asText();
-            if (fleet.nodes.containsKey(name) && !name.equals(excluded) && n.path("up").asBoolean()
+            if (fleet.nodes.containsKey(name) && !excluded.contains(name) && n.path("up").asBoolean()
                     && n.path("outstanding").asLong() > most) {
                 busiest = name;
                 most = n.path("outstanding").asLong();
