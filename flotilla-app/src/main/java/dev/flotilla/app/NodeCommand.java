@@ -80,6 +80,12 @@ final class NodeCommand implements Callable<Integer> {
             + "test fleet of many nodes without one JVM each (default: ${DEFAULT-VALUE}).")
     int replicas;
 
+    @Option(names = "--fault", paramLabel = "MODE", description = "Misbehave on purpose, for chaos tests: answer every "
+            + "inference request with http-500, malformed-sse (streams: events that are not JSON, no [DONE]) or "
+            + "close-mid-header (half a response header, then the connection closes). /health, /v1/models and "
+            + "/metrics stay correct, so the node stays in a gateway's rotation.")
+    String fault;
+
     @Option(names = "--parent-pid", hidden = true)
     Long parentPid;
 
@@ -101,6 +107,14 @@ final class NodeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--replicas " + replicas + " from --port " + port
                     + " runs past port 65535");
         }
+        FaultFront.Mode faultMode = null;
+        if (fault != null) {
+            try {
+                faultMode = FaultFront.Mode.parse(fault);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         Lifecycle.exitWithParent(parentPid);
         Clock clock = Clock.systemUTC();
         String baseName = name != null ? name
@@ -115,10 +129,20 @@ final class NodeCommand implements Callable<Integer> {
                 Engine engine = model != null ? llama(clock) : simulated();
                 open.add(engine);
                 NodeTelemetry telemetry = new NodeTelemetry(hostTelemetry, GpuTelemetry.fromSetting(gpuTelemetry, engine, clock));
-                NodeServer server = NodeServer.start(new NodeServerConfig(nodeName, this.host, nodePort, 1), engine,
-                        clock, telemetry);
+                // with a fault, the node itself listens on a loopback port of its own behind the faulty front
+                NodeServer server = NodeServer.start(faultMode == null
+                        ? new NodeServerConfig(nodeName, this.host, nodePort, 1)
+                        : new NodeServerConfig(nodeName, "127.0.0.1", 0, 1), engine, clock, telemetry);
                 open.add(open.size() - 1, server);
-                Lifecycle.announceReady(parentPid, "node", nodeName, server.url());
+                String url = server.url();
+                if (faultMode != null) {
+                    FaultFront front = FaultFront.start(faultMode, this.host, nodePort, "127.0.0.1", server.port());
+                    open.add(open.size() - 2, front);
+                    String shownHost = this.host.contains(":") ? "[" + this.host + "]" : this.host;
+                    url = "http://" + shownHost + ":" + front.port();
+                    System.out.println("node " + nodeName + ": FAULT " + faultMode.option + " on every inference request");
+                }
+                Lifecycle.announceReady(parentPid, "node", nodeName, url);
             }
         } catch (RuntimeException e) {
             closeAll(open);
@@ -128,7 +152,7 @@ final class NodeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Closes servers before their engines (the list keeps each server just before its engine). */
+    /** Closes fronts and servers before their engines (the list keeps each server just before its engine). */
     private static void closeAll(List<AutoCloseable> open) {
         for (AutoCloseable c : open) {
             try {

@@ -57,6 +57,13 @@ class CommandLineIT {
     }
 
     @Test
+    void node_unknownFault_isRefusedNamingTheValueAndTheModes() throws Exception {
+        Result r = run("node", "--profile", "zero", "--port", "0", "--fault", "slow");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output()).contains("--fault: 'slow'", "http-500, malformed-sse, close-mid-header");
+    }
+
+    @Test
     void node_replicasWithModel_isRefused(@TempDir Path dir) throws Exception {
         Result r = run("node", "--model", dir.resolve("m.gguf").toString(), "--replicas", "2");
         assertThat(r.exitCode()).isEqualTo(2);

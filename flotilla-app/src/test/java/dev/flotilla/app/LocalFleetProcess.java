@@ -60,10 +60,17 @@ final class LocalFleetProcess implements AutoCloseable {
     }
 
     static LocalFleetProcess start(String... upArgs) throws IOException {
+        return start(Map.of(), upArgs);
+    }
+
+    /** As {@link #start(String...)} with variables added to the environment {@code up} and its children inherit. */
+    static LocalFleetProcess start(Map<String, String> env, String... upArgs) throws IOException {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString(), "up"));
         command.addAll(List.of(upArgs));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process p = builder.start();
         LocalFleetProcess fleet = new LocalFleetProcess(p);
         Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
