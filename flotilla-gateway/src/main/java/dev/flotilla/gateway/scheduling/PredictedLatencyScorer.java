@@ -52,6 +52,8 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
     public static final String TYPE = "predicted-latency";
     /** Dispatches remembered without a completion; beyond it new ones are not remembered. */
     static final int MAX_PENDING = 100_000;
+    /** Requests a node's model remembers as in prefill; beyond it new ones are not counted. */
+    static final int MAX_IN_PREFILL = 4_096;
 
     /** The configuration of one instance. */
     record Settings(String target, double blendWeight, double decay, int minSamples, Line prefillPrior,
@@ -66,7 +68,7 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
     }
 
     /** The node as the request found it: requests queued ahead of it, and the batch it joined. */
-    private record Dispatch(double queuedAhead, int batch) {
+    private record Dispatch(double queuedAhead, int batch, double prefillAhead) {
     }
 
     private final Settings settings;
@@ -148,7 +150,9 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
             wait = queued * service / concurrency;
         }
         int batch = batch(node, request.now());
-        double ttft = prefill.at(tokens) + wait;
+        // prompts sent there that have not had their first token yet are prefilled with this one
+        double ahead = model == null ? 0 : model.prefillTokensAt(epochNanos(request.now()));
+        double ttft = prefill.at(tokens + ahead) + wait;
         double e2e = ttft + (out - 1) * decode.at(Double.isNaN(slots) ? batch : Math.min(batch, slots));
         return new Prediction(ttft, e2e);
     }
@@ -164,13 +168,26 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
             // the engine queues: its running batch is as large as it gets (its KV cache or batch limit)
             model.saturatedAt(node.telemetry().load().running());
         }
-        pending.put(new Pending(request.id(), node.name()),
-                new Dispatch(queuedAhead(node, now, model.slots()), batch(node, now)));
+        double queued = queuedAhead(node, now, model.slots());
+        long nowNanos = epochNanos(now);
+        double ahead = model.prefillTokensAt(nowNanos);
+        pending.put(new Pending(request.id(), node.name()), new Dispatch(queued, batch(node, now), ahead));
+        if (queued <= 0) {
+            // in prefill until its expected first token: the line fitted so far, else the prior
+            int tokens = request.estimatedPromptTokens();
+            Line line = model.prefill(settings.minSamples(), settings.prefillPrior().slope());
+            double ms = (line != null ? line : settings.prefillPrior()).at(tokens + ahead);
+            model.startPrefill(request.id(), nowNanos + (long) (ms * 1e6), tokens);
+        }
     }
 
     @Override
     public void finished(SchedulingRequest request, String node, Completion completion) {
         Dispatch at = pending.remove(new Pending(request.id(), node));
+        NodeModel seen = models.get(node);
+        if (seen != null) {
+            seen.endPrefill(request.id());
+        }
         if (completion.outcome() != Completion.Outcome.SUCCESS) {
             return;
         }
@@ -185,8 +202,9 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         }
         double ttftMs = completion.firstTokenNanos() / 1e6;
         if (at != null && at.queuedAhead() <= 0) {
-            // only requests that did not queue teach the prefill line (a queue's wait is modelled apart)
-            model.addPrefill(prompt, ttftMs);
+            // only requests that did not queue teach the prefill line (a queue's wait is modelled apart),
+            // with the prompts they were prefilled with
+            model.addPrefill(prompt + at.prefillAhead(), ttftMs);
         }
         if (at != null && completion.completionTokens() >= 2
                 && completion.durationNanos() > completion.firstTokenNanos()) {
@@ -220,6 +238,10 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
             queued = Math.max(queued, node.outstanding() + 1 - slots);
         }
         return queued;
+    }
+
+    private static long epochNanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
     private static int batch(NodeSnapshot node, Instant now) {
@@ -280,6 +302,8 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         private final EwMean promptTokens;
         /** The running count seen while requests waited (NaN until the node was seen saturated). */
         private double slots = Double.NaN;
+        /** Requests in prefill by id: {expected first token, epoch ns; prompt tokens}. */
+        private final java.util.HashMap<Long, long[]> inPrefill = new java.util.HashMap<>();
 
         NodeModel(double decay) {
             prefill = new LinearFit(decay);
@@ -289,6 +313,31 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
 
         synchronized void addPrefill(double tokens, double ms) {
             prefill.add(tokens, ms);
+        }
+
+        /** Prompt tokens of requests sent here and expected to be still in prefill until then. */
+        synchronized void startPrefill(long request, long untilEpochNanos, int tokens) {
+            if (inPrefill.size() < MAX_IN_PREFILL) {
+                inPrefill.put(request, new long[] {untilEpochNanos, tokens});
+            }
+        }
+
+        synchronized void endPrefill(long request) {
+            inPrefill.remove(request);
+        }
+
+        /** The prompt tokens still expected in prefill at this time (forgets the ones past their time). */
+        synchronized double prefillTokensAt(long epochNanos) {
+            long sum = 0;
+            for (var it = inPrefill.values().iterator(); it.hasNext(); ) {
+                long[] e = it.next();
+                if (e[0] <= epochNanos) {
+                    it.remove();
+                } else {
+                    sum += e[1];
+                }
+            }
+            return sum;
         }
 
         synchronized void saturatedAt(double running) {

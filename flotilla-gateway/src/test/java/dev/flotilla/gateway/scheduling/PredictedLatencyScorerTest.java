@@ -216,4 +216,30 @@ class PredictedLatencyScorerTest {
         assertThat(scores[1]).isEqualTo(1.0);
         assertThat(scores[0]).isLessThan(0.5);
     }
+
+    @Test
+    void predict_promptsStillInPrefill_delayTheNextPromptsFirstTokenUntilTheyAreDone() {
+        PredictedLatencyScorer scorer = scorer(Map.of("target", "ttft"));
+        feed(scorer, "a", FAST, 100, 3);
+        feed(scorer, "b", FAST, 100, 3);
+        // two prompts of 2,000 tokens just sent to "a": about 205 ms of prefill each, not finished
+        SchedulingRequest first = Nodes.request("p".repeat(8_000));
+        SchedulingRequest second = Nodes.request("s".repeat(8_000));
+        scorer.dispatched(first, node("a").outstanding(0).build());
+        scorer.dispatched(second, node("a").outstanding(1).build());
+        List<NodeSnapshot> nodes = Nodes.all(node("a").outstanding(2), node("b"));
+        SchedulingRequest next = Nodes.request("q".repeat(400));
+
+        Prediction onA = scorer.predict(next, nodes.get(0), nodes);
+        Prediction onB = scorer.predict(next, nodes.get(1), nodes);
+
+        assertThat(onB.ttftMs()).isCloseTo(FAST.ttftMs(100), org.assertj.core.data.Percentage.withPercentage(10));
+        // prefilled together with the 4,000 tokens ahead of it
+        assertThat(onA.ttftMs()).isCloseTo(FAST.ttftMs(4_100), org.assertj.core.data.Percentage.withPercentage(10));
+        // once they have finished, "a" is as good as "b" again
+        scorer.finished(first, "a", new Completion(Completion.Outcome.CANCELLED, -1, -1, -1, 1));
+        scorer.finished(second, "a", new Completion(Completion.Outcome.CANCELLED, -1, -1, -1, 1));
+        assertThat(scorer.predict(next, nodes.get(0), nodes).ttftMs()).isCloseTo(onB.ttftMs(),
+                org.assertj.core.data.Percentage.withPercentage(1));
+    }
 }
