@@ -61,7 +61,9 @@ class StreamMetricsIT {
         GatewayConfig config = GatewayConfig.of(Stream.of(nodes).map(n -> new GatewayConfig.Node(n.name, n.url())).toList())
                 .withListen(GatewayConfig.Listen.loopback(0))
                 .withHealth(new GatewayConfig.Health(Duration.ofMillis(200), Duration.ofMillis(500)));
-        gateway = Gateway.start(config, Clock.systemUTC());
+        // least-requests' tie rotation spreads sequential streams (the default profile would keep a
+        // repeated prompt on the node that has seen it)
+        gateway = Gateway.start(config.withRouting(new GatewayConfig.Routing("least-requests")), Clock.systemUTC());
         return gateway;
     }
 
