@@ -62,13 +62,15 @@ public final class ConfigLoader {
                     "retry", obj("maxAttempts", leaf(), "budgetRatio", leaf(), "budgetWindow", leaf(),
                             "budgetMinRetries", leaf()),
                     "circuit", obj("failureRateThreshold", leaf(), "minimumRequests", leaf(), "windowSize", leaf(),
-                            "openFor", leaf(), "halfOpenRequests", leaf())),
+                            "openFor", leaf(), "halfOpenRequests", leaf()),
+                    "hedge", obj("enabled", leaf(), "delay", leaf(), "minDelay", leaf(), "maxDelay", leaf())),
             "nodes", new ListOf(obj("name", leaf(), "url", leaf(), "accelerator", leaf(),
                     "memoryGb", leaf(), "tflops", leaf())),
             "telemetry", obj("interval", leaf(), "timeout", leaf(), "history", leaf(), "staleAfter", leaf()),
             // keyed by model name; not reachable from environment variables (names are free-form)
             "models", new MapOf(obj("timeouts", obj("connect", leaf(), "firstToken", leaf(), "idle", leaf(),
-                    "total", leaf()), "sizeGb", leaf())),
+                    "total", leaf()), "sizeGb", leaf(),
+                    "hedge", obj("enabled", leaf(), "delay", leaf(), "minDelay", leaf(), "maxDelay", leaf()))),
             "scheduling", obj("default", leaf(), "models", new MapOf(leaf()), "routes", new MapOf(leaf()),
                     "profiles", new MapOf(obj("filters", new ListOf(leaf()), "scorers", new ListOf(leaf()),
                             "picker", leaf()))));
@@ -319,6 +321,7 @@ public final class ConfigLoader {
         count(p, "dispatch.circuit.minimumRequests", c.minimumRequests(), "requests before the failure rate counts");
         count(p, "dispatch.circuit.halfOpenRequests", c.halfOpenRequests(), "requests let through while half-open");
         positive(p, "dispatch.circuit.openFor", c.openFor());
+
     }
 
     private static void optionalPositive(List<String> p, String path, Duration d) {
@@ -497,9 +500,10 @@ public final class ConfigLoader {
 
         GatewayConfig config(ObjectNode root) {
             checkKeys(root, "", (Obj) SCHEMA);
+            GatewayConfig.Dispatch dispatch = dispatch(section(root, "dispatch"));
             return new GatewayConfig(listen(section(root, "listen")), health(section(root, "health")),
-                    routing(section(root, "routing")), dispatch(section(root, "dispatch")), nodes(root.get("nodes")),
-                    telemetry(section(root, "telemetry")), models(root.get("models")),
+                    routing(section(root, "routing")), dispatch, nodes(root.get("nodes")),
+                    telemetry(section(root, "telemetry")), models(root.get("models"), dispatch.hedge()),
                     scheduling(root.get("scheduling")));
         }
 
@@ -630,7 +634,7 @@ public final class ConfigLoader {
             return new ProfileSpec.Plugin(o.get("type").asText(), values);
         }
 
-        private Map<String, GatewayConfig.Model> models(JsonNode n) {
+        private Map<String, GatewayConfig.Model> models(JsonNode n, GatewayConfig.Hedge hedge) {
             if (n == null || n.isNull()) {
                 return Map.of();
             }
@@ -656,7 +660,8 @@ public final class ConfigLoader {
                             duration(t, at + "total", "total", null));
                 }
                 Double sizeGb = m.hasNonNull("sizeGb") ? number(m, path + ".sizeGb", "sizeGb") : null;
-                out.put(e.getKey(), new GatewayConfig.Model(timeouts, sizeGb));
+                ObjectNode h = child(m, path, "hedge");
+                out.put(e.getKey(), new GatewayConfig.Model(timeouts, sizeGb, h == null ? null : hedge(h, path + ".hedge", hedge)));
             });
             return out;
         }
@@ -782,7 +787,42 @@ public final class ConfigLoader {
                     duration(n, "dispatch.idleTimeout", "idleTimeout", d.idleTimeout()),
                     integer(n, "dispatch.poolSize", "poolSize", d.poolSize()),
                     duration(n, "dispatch.firstTokenTimeout", "firstTokenTimeout", d.firstTokenTimeout()),
-                    duration(n, "dispatch.totalTimeout", "totalTimeout", d.totalTimeout()), retry, circuit);
+                    duration(n, "dispatch.totalTimeout", "totalTimeout", d.totalTimeout()), retry, circuit,
+                    hedgeOf(child(n, "dispatch", "hedge")));
+        }
+
+        private GatewayConfig.Hedge hedgeOf(ObjectNode h) {
+            return h == null ? GatewayConfig.Hedge.defaults() : hedge(h, "dispatch.hedge", GatewayConfig.Hedge.defaults());
+        }
+
+        /** A {@code hedge} mapping at {@code path}, each key absent taken from {@code base}; {@code delay} is a duration or {@code p95}. */
+        private GatewayConfig.Hedge hedge(ObjectNode h, String path, GatewayConfig.Hedge base) {
+            boolean enabled = base.enabled();
+            JsonNode e = h.get("enabled");
+            if (e != null && !e.isNull()) {
+                String t = e.asText().trim();
+                if (e.isValueNode() && (t.equals("true") || t.equals("false"))) {
+                    enabled = Boolean.parseBoolean(t);
+                } else {
+                    problems.add(path + ".enabled: " + show(e) + " (expected true or false)");
+                }
+            }
+            JsonNode dv = h.get("delay");
+            boolean p95 = dv != null && dv.isValueNode() && dv.asText().trim().equals("p95");
+            Duration delay = p95 ? null : duration(h, path + ".delay", "delay", base.delay());
+            GatewayConfig.Hedge out = new GatewayConfig.Hedge(enabled, delay,
+                    duration(h, path + ".minDelay", "minDelay", base.minDelay()),
+                    duration(h, path + ".maxDelay", "maxDelay", base.maxDelay()));
+            if (out.delay() != null) {
+                positive(problems, path + ".delay", out.delay());
+            }
+            positive(problems, path + ".minDelay", out.minDelay());
+            positive(problems, path + ".maxDelay", out.maxDelay());
+            if (out.maxDelay().compareTo(out.minDelay()) < 0) {
+                problems.add(path + ".maxDelay: " + format(out.maxDelay()) + " (expected at least " + path
+                        + ".minDelay, " + format(out.minDelay()) + ")");
+            }
+            return out;
         }
 
         private List<GatewayConfig.Node> nodes(JsonNode n) {

@@ -95,6 +95,12 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
     }
 
     /** The timeouts for a model: its {@code models.<name>.timeouts} over the {@code dispatch} defaults. */
+    /** The hedging of requests for {@code model}: its own {@code models.<name>.hedge}, else {@code dispatch.hedge}. */
+    public Hedge hedge(String model) {
+        Model m = model == null ? null : models.get(model);
+        return m == null || m.hedge() == null ? dispatch.hedge() : m.hedge();
+    }
+
     public Timeouts timeouts(String model) {
         Timeouts defaults = dispatch.timeouts();
         Model m = model == null ? null : models.get(model);
@@ -234,9 +240,10 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
      * @param totalTimeout      the longest a request may take from its arrival, whatever it is doing
      * @param retry             retries on another node, and the budget that caps them
      * @param circuit           the circuit breaker kept per node
+     * @param hedge             a second copy of a slow stream sent to another node (off by default)
      */
     public record Dispatch(Duration connectTimeout, Duration idleTimeout, int poolSize, Duration firstTokenTimeout,
-                           Duration totalTimeout, Retry retry, Circuit circuit) {
+                           Duration totalTimeout, Retry retry, Circuit circuit, Hedge hedge) {
         public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
         public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
         public static final int DEFAULT_POOL_SIZE = 128;
@@ -248,11 +255,18 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
             totalTimeout = Objects.requireNonNullElse(totalTimeout, DEFAULT_TOTAL_TIMEOUT);
             retry = Objects.requireNonNullElseGet(retry, Retry::defaults);
             circuit = Objects.requireNonNullElseGet(circuit, Circuit::defaults);
+            hedge = Objects.requireNonNullElseGet(hedge, Hedge::defaults);
+        }
+
+        /** Everything but hedging (which stays off). */
+        public Dispatch(Duration connectTimeout, Duration idleTimeout, int poolSize, Duration firstTokenTimeout,
+                        Duration totalTimeout, Retry retry, Circuit circuit) {
+            this(connectTimeout, idleTimeout, poolSize, firstTokenTimeout, totalTimeout, retry, circuit, null);
         }
 
         /** Connect and idle timeouts and pool size; the rest takes its defaults. */
         public Dispatch(Duration connectTimeout, Duration idleTimeout, int poolSize) {
-            this(connectTimeout, idleTimeout, poolSize, null, null, null, null);
+            this(connectTimeout, idleTimeout, poolSize, null, null, null, null, null);
         }
 
         public static Dispatch defaults() {
@@ -260,15 +274,19 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
         }
 
         public Dispatch withTimeouts(Duration firstToken, Duration total) {
-            return new Dispatch(connectTimeout, idleTimeout, poolSize, firstToken, total, retry, circuit);
+            return new Dispatch(connectTimeout, idleTimeout, poolSize, firstToken, total, retry, circuit, hedge);
         }
 
         public Dispatch withRetry(Retry retry) {
-            return new Dispatch(connectTimeout, idleTimeout, poolSize, firstTokenTimeout, totalTimeout, retry, circuit);
+            return new Dispatch(connectTimeout, idleTimeout, poolSize, firstTokenTimeout, totalTimeout, retry, circuit, hedge);
         }
 
         public Dispatch withCircuit(Circuit circuit) {
-            return new Dispatch(connectTimeout, idleTimeout, poolSize, firstTokenTimeout, totalTimeout, retry, circuit);
+            return new Dispatch(connectTimeout, idleTimeout, poolSize, firstTokenTimeout, totalTimeout, retry, circuit, hedge);
+        }
+
+        public Dispatch withHedge(Hedge hedge) {
+            return new Dispatch(connectTimeout, idleTimeout, poolSize, firstTokenTimeout, totalTimeout, retry, circuit, hedge);
         }
 
         /** The four timeouts every model gets unless it overrides them. */
@@ -301,11 +319,17 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
      *
      * @param timeouts its timeouts over the {@code dispatch} defaults, or null
      * @param sizeGb   the memory the model needs on a node in GB (for scheduling plugins), or null
+     * @param hedge    its hedging (each key over {@code dispatch.hedge}), or null for {@code dispatch.hedge}
      */
-    public record Model(Timeouts timeouts, Double sizeGb) {
+    public record Model(Timeouts timeouts, Double sizeGb, Hedge hedge) {
         /** A model with its timeouts only. */
         public Model(Timeouts timeouts) {
-            this(timeouts, null);
+            this(timeouts, null, null);
+        }
+
+        /** A model with its timeouts and size, hedging as {@code dispatch.hedge}. */
+        public Model(Timeouts timeouts, Double sizeGb) {
+            this(timeouts, sizeGb, null);
         }
     }
 
@@ -328,6 +352,38 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
         /** No profiles declared; {@code routing.policy} names the default. */
         public static Scheduling defaults() {
             return new Scheduling(null, Map.of(), Map.of(), List.of());
+        }
+    }
+
+    /**
+     * Hedging: a stream with no event with output {@code delay} after it was sent gets a second copy
+     * on another node; the first to produce output is kept, the other is cancelled. At most one hedge
+     * per request, taken from the retry budget.
+     *
+     * @param enabled  off by default
+     * @param delay    how long to wait for the first output; null (the default, {@code delay: p95}) means
+     *                 the chosen node's recent p95 time to first token for the model
+     * @param minDelay the floor of the delay (also the delay when p95 has too few samples)
+     * @param maxDelay the ceiling of the delay
+     */
+    public record Hedge(boolean enabled, Duration delay, Duration minDelay, Duration maxDelay) {
+        public static final Duration DEFAULT_MIN_DELAY = Duration.ofMillis(50);
+        public static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(10);
+
+        public Hedge {
+            minDelay = Objects.requireNonNullElse(minDelay, DEFAULT_MIN_DELAY);
+            maxDelay = Objects.requireNonNullElse(maxDelay, DEFAULT_MAX_DELAY);
+        }
+
+        public static Hedge defaults() {
+            return new Hedge(false, null, null, null);
+        }
+
+        /** The delay for a node whose recent p95 time to first token is {@code p95Millis} (NaN when unknown). */
+        public long delayMillis(double p95Millis) {
+            long wanted = delay != null ? delay.toMillis() : Double.isNaN(p95Millis) ? minDelay.toMillis()
+                    : (long) Math.ceil(p95Millis);
+            return Math.min(maxDelay.toMillis(), Math.max(minDelay.toMillis(), wanted));
         }
     }
 

@@ -182,6 +182,22 @@ final class LatencyOutliers {
         return out;
     }
 
+    /** The 95th percentile of the node's samples for the model in the window (nearest rank), NaN with too few. */
+    synchronized double p95Millis(String node, String model) {
+        var m = samples.get(node);
+        ArrayDeque<Sample> q = m == null ? null : m.get(model);
+        if (q == null || Double.isNaN(median(q, clock.millis()))) {
+            return Double.NaN;
+        }
+        double[] v = new double[q.size()];
+        int i = 0;
+        for (Sample s : q) {
+            v[i++] = s.millis();
+        }
+        Arrays.sort(v);
+        return v[(int) Math.ceil(0.95 * v.length) - 1];
+    }
+
     /** Drops samples older than the window, then the median, or NaN when fewer than the minimum remain. */
     private double median(ArrayDeque<Sample> q, long now) {
         long oldest = now - windowMillis;

@@ -446,6 +446,11 @@ public final class NodeRegistry {
         return outliers.medianMillis(name, model);
     }
 
+    /** The 95th percentile of the node's recent times to first token for the model in ms, NaN with too few samples. */
+    public double p95TimeToFirstTokenMillis(String name, String model) {
+        return outliers.p95Millis(name, model);
+    }
+
     /**
      * The node's median recent time to first token per model in ms (models with at least
      * {@code health.outlierMinSamples} samples in the window); empty for an unknown node.

@@ -66,6 +66,7 @@ public final class GatewayMetrics {
     static final String SCRAPE_FAILURES = "flotilla.scrape.failures";
     static final String STATE_TRANSITIONS = "flotilla.node.state.transitions";
     static final String RETRIES = "flotilla.retries";
+    static final String HEDGES = "flotilla.hedges";
     static final String CONTINUATIONS = "flotilla.stream.continuations";
     static final String RETRY_BUDGET_EXHAUSTED = "flotilla.retry.budget.exhausted";
     static final String CIRCUIT_TRANSITIONS = "flotilla.node.circuit.transitions";
@@ -193,6 +194,19 @@ public final class GatewayMetrics {
         Counter.builder(RETRIES)
                 .description("Requests sent again to another node after a failure before the client received anything")
                 .tags("model", model, "reason", reason)
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * Counts one hedge (a second copy of a slow stream on another node) by how it ended: {@code won}
+     * (its output came first), {@code lost} (the first node's came first), {@code cancelled} (the
+     * request ended otherwise) or {@code failed} (the hedge's node failed); {@code model} from {@link #modelLabel}.
+     */
+    public void hedge(String model, String outcome) {
+        Counter.builder(HEDGES)
+                .description("Second copies of slow streams sent to another node, by how they ended")
+                .tags("model", model, "outcome", outcome)
                 .register(registry)
                 .increment();
     }

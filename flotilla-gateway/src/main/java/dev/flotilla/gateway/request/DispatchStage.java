@@ -69,8 +69,20 @@ final class DispatchStage implements Stage {
             ctx.attemptTimer(timers.schedule(ms, () -> ctx.timedOut(NodeTimeoutException.firstToken(node.name(), ms),
                     false)));
         }
-        forwarder.send(node, ctx.endpoint(), ctx.body(), ctx.timeouts(), ctx::upstreamRequest)
+        // an attempt ended (timeout, a hedge that won) before its request or answer exists leaves the
+        // context to the next attempt: the late request is reset instead of taking the context's place
+        forwarder.send(node, ctx.endpoint(), ctx.body(), ctx.timeouts(), request -> {
+                    if (sent.future().isComplete()) {
+                        request.reset();
+                    } else {
+                        ctx.upstreamRequest(request);
+                    }
+                })
                 .onSuccess(response -> {
+                    if (sent.future().isComplete()) {
+                        response.request().reset();
+                        return;
+                    }
                     ctx.upstreamResponse(response);
                     if (response.statusCode() >= 500) {
                         sent.tryFail(new NodeErrorStatusException(node.name(), response.statusCode()));

@@ -63,6 +63,9 @@ public final class RequestContext {
     private long totalTimer = -1;
     private boolean totalTimedOut;
     private java.util.function.Consumer<RuntimeException> onAttemptFailure;
+    private Hedger.Hedge hedge;
+    private Runnable onFirstOutput;
+    private Buffer early;
 
     public RequestContext(Endpoint endpoint, Buffer body, HttpServerResponse response, long startNanos) {
         this.endpoint = endpoint;
@@ -372,6 +375,11 @@ public final class RequestContext {
         if (total) {
             totalTimedOut = true;
         }
+        interrupt(timeout);
+    }
+
+    /** Ends the running attempt with {@code cause} and resets its upstream request. */
+    void interrupt(RuntimeException timeout) {
         // the attempt fails with the timeout first (the reset would fail it too, as a reset), and the
         // request reset is the timed-out one: failing the attempt may already have started the next
         HttpClientRequest timedOut = upstreamRequest;
@@ -401,6 +409,39 @@ public final class RequestContext {
         if (upstreamRequest != null) {
             upstreamRequest.reset();
         }
+    }
+
+    /** The request's hedge ({@link Hedger}), or null when none was armed. */
+    Hedger.Hedge hedge() {
+        return hedge;
+    }
+
+    void hedge(Hedger.Hedge hedge) {
+        this.hedge = hedge;
+    }
+
+    /** What runs when the running attempt's stream has its first event with output (ends a hedge that lost). */
+    void onFirstOutput(Runnable action) {
+        this.onFirstOutput = action;
+    }
+
+    void firstOutput() {
+        if (onFirstOutput != null) {
+            Runnable action = onFirstOutput;
+            onFirstOutput = null;
+            action.run();
+        }
+    }
+
+    /** Bytes of the current attempt's answer already read (by a hedge that won), taken once by Stream. */
+    Buffer takeEarly() {
+        Buffer b = early;
+        early = null;
+        return b;
+    }
+
+    void early(Buffer bytes) {
+        this.early = bytes;
     }
 
     /** Why the request failed, or null when it succeeded (set before Complete runs). */

@@ -29,7 +29,8 @@ import java.util.function.LongSupplier;
  * {@link RetryBudget} has room; 4xx answers are never retried. When no retry is made a 5xx answer
  * is passed to the client unchanged. A stream that fails after the client has received part of it
  * is continued on another node from the text already sent ({@link Continuation}), within the same
- * attempt limit and budget.
+ * attempt limit and budget. With hedging on, a stream's first attempt without output after the
+ * hedge delay gets a second copy on another node; the first with output is kept ({@link Hedger}).
  */
 public final class RequestPipeline {
     private final Stage parse = new ParseStage();
@@ -46,6 +47,7 @@ public final class RequestPipeline {
     private final LongSupplier nanoTicker;
     private final Failover failover;
     private final Scheduler scheduler;
+    private final Hedger hedger;
 
     /** A pipeline with the default failover settings, timers of the Vert.x that runs each request. */
     public RequestPipeline(Scheduler scheduler, NodeRegistry registry, Forwarder forwarder, GatewayMetrics metrics,
@@ -68,6 +70,7 @@ public final class RequestPipeline {
         this.dispatch = new DispatchStage(registry, forwarder, nanoTicker, failover.timers(), scheduler);
         this.stream = new StreamStage(forwarder, metrics, nanoTicker, failover.timers());
         this.complete = new CompleteStage(registry, metrics, nanoTicker, failover.circuits(), scheduler);
+        this.hedger = new Hedger(scheduler, registry, forwarder, failover, metrics, nanoTicker);
     }
 
     /** Runs the request through every stage; the future fails with what the client must be told. */
@@ -101,11 +104,19 @@ public final class RequestPipeline {
         return candidates.run(ctx)
                 .compose(v -> score.run(ctx))
                 .compose(v -> pick.run(ctx))
-                .compose(v -> dispatch.run(ctx))
+                .compose(v -> {
+                    hedger.arm(ctx);
+                    return dispatch.run(ctx);
+                })
                 .compose(v -> stream.run(ctx));
     }
 
     private Future<Void> retryOrGiveUp(RequestContext ctx, Throwable err) {
+        if (err instanceof HedgeWonException) {
+            cancelAttempt(ctx);
+            hedger.adopt(ctx);
+            return stream.run(ctx).recover(next -> retryOrGiveUp(ctx, next));
+        }
         String reason = retryReason(err);
         if (reason == null || !ctx.dispatchedAttempt() || ctx.clientGone() || ctx.totalTimedOut()) {
             return giveUp(ctx, err);
@@ -161,6 +172,7 @@ public final class RequestPipeline {
      * its circuit), its answer if any is dropped, and its load count released.
      */
     private void abandonAttempt(RequestContext ctx, Throwable err) {
+        hedger.cancel(ctx, "cancelled");
         if (ctx.attemptTimer() >= 0) {
             failover.timers().cancel(ctx.attemptTimer());
             ctx.attemptTimer(-1);
@@ -187,7 +199,28 @@ public final class RequestPipeline {
                 : (RuntimeException) err);
     }
 
+    /**
+     * Ends an attempt whose hedge won, blaming nobody: its answer is dropped, its circuit permit
+     * given back without an outcome, the scheduler told CANCELLED and its load count released.
+     */
+    private void cancelAttempt(RequestContext ctx) {
+        if (ctx.attemptTimer() >= 0) {
+            failover.timers().cancel(ctx.attemptTimer());
+            ctx.attemptTimer(-1);
+        }
+        ctx.abandonUpstream();
+        if (ctx.chosen() != null && ctx.permitHeld()) {
+            ctx.permitHeld(false);
+            failover.circuits().release(ctx.chosen().name());
+        }
+        AttemptEnd.tell(scheduler, ctx, dev.flotilla.gateway.observability.Outcome.CANCELLED, nanoTicker.getAsLong());
+        if (ctx.lease() != null) {
+            ctx.lease().release();
+        }
+    }
+
     private void cancelTimers(RequestContext ctx) {
+        hedger.cancel(ctx, "cancelled");
         if (ctx.attemptTimer() >= 0) {
             failover.timers().cancel(ctx.attemptTimer());
             ctx.attemptTimer(-1);

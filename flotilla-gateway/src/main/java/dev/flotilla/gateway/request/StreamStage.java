@@ -86,7 +86,11 @@ final class StreamStage implements Stage {
             ctx.continuation(new Continuation());
         }
         Continuation keep = timed && !resuming ? ctx.continuation() : null;
-        in.handler(chunk -> {
+        io.vertx.core.Handler<Buffer> onChunk = chunk -> {
+            if (done.future().isComplete()) {
+                // the attempt was ended (a hedge won, a timeout): nothing more of it reaches the client
+                return;
+            }
             if (resuming) {
                 chunk = continuation.rewrite(chunk);
             }
@@ -95,6 +99,7 @@ final class StreamStage implements Stage {
                 if (timed && events > 0) {
                     outputEvents(ctx, series, events, nanoTicker.getAsLong());
                     cancelAttemptTimer(ctx);
+                    ctx.firstOutput();
                 }
             }
             if (held[0] != null) {
@@ -114,7 +119,8 @@ final class StreamStage implements Stage {
                 in.pause();
                 out.drainHandler(v -> in.resume());
             }
-        });
+        };
+        in.handler(onChunk);
         in.exceptionHandler(err -> done.tryFail(ctx.clientGone() ? new ClientCancelledException()
                 : forwarder.classify(node, err, ctx.timeouts().idle().toMillis())));
         in.endHandler(v -> {
@@ -126,6 +132,7 @@ final class StreamStage implements Stage {
                 int events = scanner.finish();
                 if (timed && events > 0) {
                     outputEvents(ctx, series, events, nanoTicker.getAsLong());
+                    ctx.firstOutput();
                 }
             }
             if (held[0] != null && scanner.outputEvents() == 0 && !containsDone(held[0])) {
@@ -144,6 +151,11 @@ final class StreamStage implements Stage {
                 out.end();
             }
         });
+        Buffer early = ctx.takeEarly();
+        if (early != null) {
+            // a hedge that won read these before the pipeline took its answer over
+            onChunk.handle(early);
+        }
         in.resume();
         return done.future();
     }

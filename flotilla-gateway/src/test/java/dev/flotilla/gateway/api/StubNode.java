@@ -40,6 +40,8 @@ final class StubNode {
     final AtomicBoolean firstChunkSent = new AtomicBoolean();
     final AtomicBoolean closedMidStream = new AtomicBoolean();
     final AtomicReference<String> lastBody = new AtomicReference<>();
+    /** Milliseconds a stream waits (after its head) before its first chunk; asked once per stream. */
+    final AtomicReference<java.util.function.LongSupplier> firstChunkDelay = new AtomicReference<>(() -> 0);
     /** What streams send after their first chunk ("one"), one chunk each. */
     final AtomicReference<List<String>> streamRest = new AtomicReference<>(List.of("two"));
     /**
@@ -127,29 +129,44 @@ final class StubNode {
                         closedMidStream.set(true);
                     }
                 });
-                resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", "assistant", "one", null, usage)));
-                firstChunkSent.set(true);
-                if (mode.get() == Mode.DIE_AFTER_FIRST) {
-                    req.connection().close();
+                long delay = firstChunkDelay.get().getAsLong();
+                if (delay > 0) {
+                    resp.writeHead();
+                    vertx.setTimer(delay, t -> {
+                        if (!resp.closed()) {
+                            streamFrom(req, resp, endpoint, usage);
+                        }
+                    });
                     return;
                 }
-                Promise<Void> p = hold.get();
-                Future<Void> gate = p == null ? Future.succeededFuture() : p.future();
-                gate.onComplete(v -> {
-                    if (resp.closed()) {
-                        return;
-                    }
-                    for (String piece : streamRest.get()) {
-                        resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", null, piece, null, usage)));
-                    }
-                    resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", null, null, FinishReason.STOP, usage)));
-                    if (usage) {
-                        resp.write(Sse.data(OpenAiJson.usageChunk(endpoint, name, 1, "m", STREAM_USAGE)));
-                    }
-                    resp.end(Sse.done());
-                });
+                streamFrom(req, resp, endpoint, usage);
             }
         }
+    }
+
+    private void streamFrom(HttpServerRequest req, io.vertx.core.http.HttpServerResponse resp, Endpoint endpoint,
+                            boolean usage) {
+        resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", "assistant", "one", null, usage)));
+        firstChunkSent.set(true);
+        if (mode.get() == Mode.DIE_AFTER_FIRST) {
+            req.connection().close();
+            return;
+        }
+        Promise<Void> p = hold.get();
+        Future<Void> gate = p == null ? Future.succeededFuture() : p.future();
+        gate.onComplete(v -> {
+            if (resp.closed()) {
+                return;
+            }
+            for (String piece : streamRest.get()) {
+                resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", null, piece, null, usage)));
+            }
+            resp.write(Sse.data(OpenAiJson.chunk(endpoint, name, 1, "m", null, null, FinishReason.STOP, usage)));
+            if (usage) {
+                resp.write(Sse.data(OpenAiJson.usageChunk(endpoint, name, 1, "m", STREAM_USAGE)));
+            }
+            resp.end(Sse.done());
+        });
     }
 
     static <T> T await(Future<T> f) {

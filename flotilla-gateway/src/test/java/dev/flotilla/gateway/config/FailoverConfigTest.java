@@ -24,6 +24,50 @@ class FailoverConfigTest {
         assertThat(c.dispatch().retry()).isEqualTo(new GatewayConfig.Retry(3, 0.2, Duration.ofSeconds(10), 3));
         assertThat(c.dispatch().circuit()).isEqualTo(new GatewayConfig.Circuit(50, 5, 20, Duration.ofSeconds(10), 2));
         assertThat(c.models()).isEmpty();
+        assertThat(c.dispatch().hedge()).isEqualTo(new GatewayConfig.Hedge(false, null, Duration.ofMillis(50),
+                Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void parse_hedgeWithP95Delay_delayIsTheNodesP95WithinFloorAndCeiling() {
+        GatewayConfig c = loader.parse("""
+                dispatch:
+                  hedge: { enabled: true, delay: p95, minDelay: 100ms, maxDelay: 2s }
+                """, Map.of());
+        GatewayConfig.Hedge h = c.dispatch().hedge();
+        assertThat(h).isEqualTo(new GatewayConfig.Hedge(true, null, Duration.ofMillis(100), Duration.ofSeconds(2)));
+        assertThat(h.delayMillis(350.2)).isEqualTo(351);
+        assertThat(h.delayMillis(20)).isEqualTo(100);
+        assertThat(h.delayMillis(9000)).isEqualTo(2000);
+        assertThat(h.delayMillis(Double.NaN)).as("too few samples: the floor").isEqualTo(100);
+    }
+
+    @Test
+    void parse_modelHedge_overridesDispatchHedgeKeyByKey() {
+        GatewayConfig c = loader.parse("""
+                dispatch:
+                  hedge: { enabled: true, minDelay: 80ms }
+                models:
+                  slow-model:
+                    hedge: { delay: 1s }
+                  quiet-model:
+                    hedge: { enabled: false }
+                """, Map.of());
+        assertThat(c.hedge("other")).as("delay absent: p95")
+                .isEqualTo(new GatewayConfig.Hedge(true, null, Duration.ofMillis(80), Duration.ofSeconds(10)));
+        assertThat(c.hedge("slow-model")).isEqualTo(new GatewayConfig.Hedge(true, Duration.ofSeconds(1),
+                Duration.ofMillis(80), Duration.ofSeconds(10)));
+        assertThat(c.hedge("quiet-model").enabled()).isFalse();
+    }
+
+    @Test
+    void parse_hedgeWithFixedDelayFromEnvironment_fixedDelayIgnoresP95() {
+        GatewayConfig c = loader.parse("dispatch: { hedge: { delay: 300ms } }",
+                Map.of("FLOTILLA_DISPATCH_HEDGE_ENABLED", "true"));
+        GatewayConfig.Hedge h = c.dispatch().hedge();
+        assertThat(h.enabled()).isTrue();
+        assertThat(h.delay()).isEqualTo(Duration.ofMillis(300));
+        assertThat(h.delayMillis(5000)).isEqualTo(300);
     }
 
     @Test
@@ -57,7 +101,7 @@ class FailoverConfigTest {
                 named("unknown timeout key", "models: { m: { timeouts: { ttft: 1s } } }",
                         "models.m.timeouts.ttft: \"1s\" (unknown key; expected one of: connect, firstToken, idle, total)"),
                 named("unknown model key", "models: { m: { retries: 2 } }",
-                        "models.m.retries: 2 (unknown key; expected one of: timeouts, sizeGb)"),
+                        "models.m.retries: 2 (unknown key; expected one of: timeouts, sizeGb, hedge)"),
                 named("model not a mapping", "models: { m: fast }",
                         "models.m: \"fast\" (expected a mapping, e.g. {timeouts: {firstToken: 30s}})"),
                 named("models not a mapping", "models: [a, b]",
@@ -72,6 +116,14 @@ class FailoverConfigTest {
                         "dispatch.retry.attempts: 2 (unknown key; expected one of: maxAttempts, budgetRatio, budgetWindow, budgetMinRetries)"),
                 named("failure rate zero", "dispatch: { circuit: { failureRateThreshold: 0 } }",
                         "dispatch.circuit.failureRateThreshold: 0.0 (expected a percentage above 0 and at most 100, e.g. 50)"),
+                named("hedge enabled not a boolean", "dispatch: { hedge: { enabled: yes-please, delay: 1s } }",
+                        "dispatch.hedge.enabled: \"yes-please\" (expected true or false)"),
+                named("model hedge delay without unit", "models: { m: { hedge: { delay: 200 } } }",
+                        "models.m.hedge.delay: 200 (expected a duration like 500ms, 2s, 1m or 1h)"),
+                named("hedge delay neither duration nor p95", "dispatch: { hedge: { enabled: true, delay: p99 } }",
+                        "dispatch.hedge.delay: \"p99\" (expected a duration like 500ms, 2s, 1m or 1h)"),
+                named("hedge ceiling below floor", "dispatch: { hedge: { minDelay: 2s, maxDelay: 1s } }",
+                        "dispatch.hedge.maxDelay: 1000ms (expected at least dispatch.hedge.minDelay, 2000ms)"),
                 named("zero half-open requests", "dispatch: { circuit: { halfOpenRequests: 0 } }",
                         "dispatch.circuit.halfOpenRequests: 0 (expected an integer from 1 to 1000: requests let through while half-open)"));
     }

@@ -96,6 +96,20 @@ class LatencyOutliersTest {
     }
 
     @Test
+    void p95Millis_twentySamples_isTheNineteenthSmallestAndNaNWithTooFew() {
+        assertThat(outliers.p95Millis("a", "m")).isNaN();
+        feed("a", "m", 4, 10);
+        assertThat(outliers.p95Millis("a", "m")).as("fewer than the 5 samples needed").isNaN();
+        for (int i = 5; i <= 20; i++) {
+            outliers.record("a", "m", Duration.ofMillis(i * 10L));
+        }
+        // 10,10,10,10,50,60,...,200: nearest rank 19 of 20
+        assertThat(outliers.p95Millis("a", "m")).isEqualTo(190.0);
+        clock.advance(Duration.ofSeconds(61));
+        assertThat(outliers.p95Millis("a", "m")).as("samples out of the window").isNaN();
+    }
+
+    @Test
     void record_moreThanMaxSamples_keepsOnlyTheNewest() {
         feed("a", "m", LatencyOutliers.MAX_SAMPLES, 1000);
         feed("a", "m", LatencyOutliers.MAX_SAMPLES, 100);

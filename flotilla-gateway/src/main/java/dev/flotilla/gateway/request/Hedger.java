@@ -1,0 +1,233 @@
+package dev.flotilla.gateway.request;
+
+import dev.flotilla.gateway.config.GatewayConfig;
+import dev.flotilla.gateway.dispatch.Forwarder;
+import dev.flotilla.gateway.dispatch.NodeBadAnswerException;
+import dev.flotilla.gateway.dispatch.NodeErrorStatusException;
+import dev.flotilla.gateway.fleet.NodeRegistry;
+import dev.flotilla.gateway.fleet.NodeSnapshot;
+import dev.flotilla.gateway.observability.GatewayMetrics;
+import dev.flotilla.gateway.scheduling.Scheduler;
+import dev.flotilla.gateway.scheduling.spi.Completion;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * Hedging ({@code dispatch.hedge}): a stream whose first attempt has no event with output after
+ * the hedge delay gets a second copy on another node. Stream holds a successful answer's bytes back
+ * until its first output, so neither copy has written anything to the client before it has a token:
+ * the first copy with output wins. When the hedge wins, its output so far is kept and the first
+ * attempt is ended with {@link HedgeWonException}, which the pipeline turns into a cancel of the
+ * first node and a continuation on the hedge's answer; when the first attempt wins (or the request
+ * ends otherwise) the hedge is cancelled: reset, its load released, its circuit permit given back
+ * without an outcome, the scheduler told CANCELLED. At most one hedge per request, only on a node
+ * not tried yet, and only while the {@link RetryBudget} has room.
+ */
+final class Hedger {
+    private final Scheduler scheduler;
+    private final NodeRegistry registry;
+    private final Forwarder forwarder;
+    private final Failover failover;
+    private final GatewayMetrics metrics;
+    private final LongSupplier nanoTicker;
+
+    Hedger(Scheduler scheduler, NodeRegistry registry, Forwarder forwarder, Failover failover, GatewayMetrics metrics,
+           LongSupplier nanoTicker) {
+        this.scheduler = scheduler;
+        this.registry = registry;
+        this.forwarder = forwarder;
+        this.failover = failover;
+        this.metrics = metrics;
+        this.nanoTicker = nanoTicker;
+    }
+
+    /** One request's hedge: confined to the request's event loop like the rest of its state. */
+    static final class Hedge {
+        private enum State { ARMED, RUNNING, WON, ENDED }
+
+        private State state = State.ARMED;
+        private long timer = -1;
+        private NodeSnapshot node;
+        private NodeRegistry.Lease lease;
+        private HttpClientRequest request;
+        private HttpClientResponse response;
+        private Buffer held;
+        private long sentNanos;
+    }
+
+    /** Arms the hedge timer when the first attempt of a stream is about to be dispatched and hedging is on. */
+    void arm(RequestContext ctx) {
+        GatewayConfig.Hedge config = failover.config().hedge(ctx.request().model());
+        if (!config.enabled() || !ctx.request().stream() || ctx.attempts() != 1 || ctx.hedge() != null
+                || ctx.chosen() == null || ctx.continuation() != null) {
+            return;
+        }
+        long ms = config.delayMillis(registry.p95TimeToFirstTokenMillis(ctx.chosen().name(), ctx.request().model()));
+        Hedge h = new Hedge();
+        ctx.hedge(h);
+        ctx.onFirstOutput(() -> cancel(ctx, "lost"));
+        h.timer = failover.timers().schedule(ms, () -> {
+            h.timer = -1;
+            start(ctx, h);
+        });
+    }
+
+    private void start(RequestContext ctx, Hedge h) {
+        if (h.state != Hedge.State.ARMED || ctx.attempts() != 1 || ctx.clientGone() || ctx.totalTimedOut()
+                || ctx.firstTokenNanos() != 0 || ctx.response().headWritten()) {
+            return;
+        }
+        h.state = Hedge.State.ENDED;
+        NodeCircuits circuits = failover.circuits();
+        List<NodeSnapshot> candidates = new ArrayList<>();
+        for (NodeSnapshot n : scheduler.candidates(ctx.schedulingRequest(), registry.snapshots(), Set.copyOf(ctx.tried()))) {
+            if (circuits.tryAcquire(n.name())) {
+                candidates.add(n);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        double[] totals = new double[candidates.size()];
+        scheduler.score(ctx.schedulingRequest(), candidates, totals);
+        int chosen = scheduler.choose(ctx.schedulingRequest(), candidates, totals);
+        NodeSnapshot node = chosen < 0 ? null : candidates.get(chosen);
+        for (NodeSnapshot c : candidates) {
+            if (c != node) {
+                circuits.release(c.name());
+            }
+        }
+        if (node == null) {
+            return;
+        }
+        if (!failover.budget().tryRetry()) {
+            circuits.release(node.name());
+            metrics.retryBudgetExhausted();
+            return;
+        }
+        NodeRegistry.Lease lease = registry.tryAcquire(node, Scheduler.tokensInFlight(ctx.schedulingRequest())).orElse(null);
+        if (lease == null) {
+            circuits.release(node.name());
+            return;
+        }
+        h.state = Hedge.State.RUNNING;
+        h.node = node;
+        h.lease = lease;
+        h.sentNanos = nanoTicker.getAsLong();
+        // a later retry of the first attempt does not go to the hedge's node either
+        ctx.tried().add(node.name());
+        scheduler.dispatched(ctx.schedulingRequest(), node);
+        forwarder.send(node, ctx.endpoint(), ctx.body(), ctx.timeouts(), request -> {
+            h.request = request;
+            if (h.state == Hedge.State.ENDED) {
+                request.reset();
+            }
+        }).onSuccess(response -> responded(ctx, h, response))
+                .onFailure(err -> failed(ctx, h, err));
+    }
+
+    private void responded(RequestContext ctx, Hedge h, HttpClientResponse in) {
+        if (h.state != Hedge.State.RUNNING) {
+            return;
+        }
+        if (in.statusCode() != 200) {
+            failed(ctx, h, new NodeErrorStatusException(h.node.name(), in.statusCode()));
+            return;
+        }
+        h.response = in;
+        StreamScanner scanner = StreamScanner.forEvents();
+        Buffer held = Buffer.buffer();
+        in.handler(chunk -> {
+            if (h.state != Hedge.State.RUNNING) {
+                return;
+            }
+            held.appendBuffer(chunk);
+            if (scanner.feed(chunk) > 0 && ctx.firstTokenNanos() == 0 && !ctx.response().headWritten()) {
+                // the hedge has output first: the pipeline takes its answer over from here
+                in.pause();
+                h.state = Hedge.State.WON;
+                h.held = held;
+                ctx.interrupt(new HedgeWonException(h.node.name()));
+            }
+        });
+        in.exceptionHandler(err -> failed(ctx, h, forwarder.classify(h.node.name(), err, ctx.timeouts().idle().toMillis())));
+        in.endHandler(v -> failed(ctx, h, new NodeBadAnswerException(h.node.name(), "the hedge's stream ended without output")));
+        // the forwarder hands answers over paused
+        in.resume();
+    }
+
+    /** The hedge's node failed: the first attempt goes on alone; the node's circuit and the scheduler hear of it. */
+    private void failed(RequestContext ctx, Hedge h, Throwable err) {
+        if (h.state != Hedge.State.RUNNING) {
+            return;
+        }
+        h.state = Hedge.State.ENDED;
+        if (h.request != null) {
+            h.request.reset();
+        }
+        long took = nanoTicker.getAsLong() - h.sentNanos;
+        failover.circuits().failure(h.node.name(), took, err);
+        scheduler.finished(ctx.schedulingRequest(), h.node.name(),
+                new Completion(Completion.Outcome.ERROR, -1, -1, -1, took));
+        h.lease.release();
+        metrics.hedge(metrics.modelLabel(ctx.request().model()), "failed");
+    }
+
+    /**
+     * Ends the request's hedge if it has one not taken over: an armed one is disarmed, a running one
+     * cancelled and counted with {@code outcome} ({@code lost} or {@code cancelled}).
+     */
+    void cancel(RequestContext ctx, String outcome) {
+        Hedge h = ctx.hedge();
+        if (h == null) {
+            return;
+        }
+        if (h.timer >= 0) {
+            failover.timers().cancel(h.timer);
+            h.timer = -1;
+        }
+        if (h.state == Hedge.State.ARMED) {
+            h.state = Hedge.State.ENDED;
+            return;
+        }
+        if (h.state != Hedge.State.RUNNING) {
+            return;
+        }
+        h.state = Hedge.State.ENDED;
+        if (h.request != null) {
+            h.request.reset();
+        }
+        failover.circuits().release(h.node.name());
+        scheduler.finished(ctx.schedulingRequest(), h.node.name(),
+                new Completion(Completion.Outcome.CANCELLED, -1, -1, -1, nanoTicker.getAsLong() - h.sentNanos));
+        h.lease.release();
+        metrics.hedge(metrics.modelLabel(ctx.request().model()), outcome);
+    }
+
+    /**
+     * The hedge won: the context's attempt becomes the hedge's (a new attempt on its node, its load,
+     * permit and answer), with its output so far to be written first. The first attempt must have
+     * been ended already.
+     */
+    void adopt(RequestContext ctx) {
+        Hedge h = ctx.hedge();
+        h.state = Hedge.State.ENDED;
+        ctx.newAttempt();
+        ctx.continuation(null);
+        ctx.chosen(h.node);
+        ctx.permitHeld(true);
+        ctx.dispatchedAttempt(true);
+        ctx.lease(h.lease);
+        ctx.dispatched(h.sentNanos);
+        ctx.observed(true);
+        ctx.upstreamRequest(h.request);
+        ctx.upstreamResponse(h.response);
+        ctx.early(h.held);
+        metrics.hedge(metrics.modelLabel(ctx.request().model()), "won");
+    }
+}

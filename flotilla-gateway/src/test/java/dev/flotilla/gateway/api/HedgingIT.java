@@ -1,0 +1,191 @@
+package dev.flotilla.gateway.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.flotilla.gateway.Gateway;
+import dev.flotilla.gateway.config.GatewayConfig;
+import dev.flotilla.gateway.request.RequestContext;
+import io.vertx.core.Vertx;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hedging over real HTTP: two stub nodes whose first stream is slow to its first token (the
+ * stream that reaches a node first, whichever node the scheduler picks, gets the first delay; the
+ * next one the second delay), a hedge sent to the other node, the first copy with output kept and
+ * the other one cancelled.
+ */
+class HedgingIT {
+    private static final String CHAT_STREAM =
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true}";
+    private static final GatewayConfig.Health HEALTH = new GatewayConfig.Health(Duration.ofMillis(100),
+            Duration.ofMillis(500), 1, 1, 1000, Duration.ofSeconds(30), 1.0, 1000);
+    private static final GatewayConfig.Hedge HEDGE_100MS =
+            new GatewayConfig.Hedge(true, Duration.ofMillis(100), null, null);
+
+    private final Vertx vertx = Vertx.vertx();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    /** Streams started on either node, in order; the first gets {@code delays[0]}, the second {@code delays[1]}. */
+    private final AtomicInteger streams = new AtomicInteger();
+    private final AtomicReference<String> firstNode = new AtomicReference<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+        StubNode.await(vertx.close());
+        http.shutdownNow();
+    }
+
+    private Gateway gateway(GatewayConfig.Dispatch dispatch, StubNode... stubs) {
+        List<GatewayConfig.Node> nodes = new ArrayList<>();
+        for (StubNode s : stubs) {
+            nodes.add(new GatewayConfig.Node(s.name, s.url()));
+        }
+        GatewayConfig config = GatewayConfig.of(nodes).withListen(GatewayConfig.Listen.loopback(0)).withHealth(HEALTH)
+                .withDispatch(dispatch).withModels(Map.of());
+        Gateway g = Gateway.start(config, Clock.systemUTC());
+        toClose.add(g);
+        await().atMost(Duration.ofSeconds(10)).until(() -> g.registry().snapshots().stream().allMatch(s -> s.up()));
+        return g;
+    }
+
+    /** A stub whose streams wait before their first chunk: the first stream on any node {@code delays[0]} ms, and so on. */
+    private StubNode stub(String name, long... delays) {
+        StubNode n = new StubNode(vertx, name, List.of("m")).start();
+        n.firstChunkDelay.set(() -> {
+            int i = streams.getAndIncrement();
+            if (i == 0) {
+                firstNode.set(name);
+            }
+            return i < delays.length ? delays[i] : 0;
+        });
+        return n;
+    }
+
+    private static GatewayConfig.Dispatch dispatch(GatewayConfig.Hedge hedge) {
+        return GatewayConfig.Dispatch.defaults().withHedge(hedge);
+    }
+
+    private HttpResponse<String> post(Gateway g) throws Exception {
+        return http.send(HttpRequest.newBuilder(g.url().resolve("/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(10))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(CHAT_STREAM)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String metrics(Gateway g) throws Exception {
+        return http.send(HttpRequest.newBuilder(g.url().resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static double metric(String text, String series) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private static void awaitNothingOutstanding(Gateway g) {
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(g.registry().snapshots())
+                .allSatisfy(s -> assertThat(s.outstanding()).as(s.name()).isZero()));
+    }
+
+    private static StubNode other(String name, StubNode a, StubNode b) {
+        return a.name.equals(name) ? b : a;
+    }
+
+    @Test
+    void stream_hedgingOffByDefault_slowNodeIsWaitedForAndTheOtherGetsNothing() throws Exception {
+        StubNode a = stub("a", 500);
+        StubNode b = stub("b", 500);
+        Gateway g = gateway(GatewayConfig.Dispatch.defaults(), a, b);
+
+        HttpResponse<String> r = post(g);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String slow = firstNode.get();
+        assertThat(r.headers().firstValue(RequestContext.NODE_HEADER)).contains(slow);
+        assertThat(r.body()).contains("\"id\":\"" + slow + "\"", "[DONE]");
+        assertThat(other(slow, a, b).inferenceRequests.get()).isZero();
+        assertThat(metrics(g)).doesNotContain("flotilla_hedges_total{");
+        awaitNothingOutstanding(g);
+    }
+
+    @Test
+    void stream_firstNodeSlowHedgeFast_clientGetsTheHedgesStreamAndTheFirstIsCancelled() throws Exception {
+        StubNode a = stub("a", 2000, 0);
+        StubNode b = stub("b", 2000, 0);
+        Gateway g = gateway(dispatch(HEDGE_100MS), a, b);
+
+        HttpResponse<String> r = post(g);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        StubNode slow = a.name.equals(firstNode.get()) ? a : b;
+        StubNode fast = other(slow.name, a, b);
+        assertThat(r.headers().firstValue(RequestContext.NODE_HEADER)).contains(fast.name);
+        assertThat(r.body()).contains("\"id\":\"" + fast.name + "\"", "one", "two", "[DONE]")
+                .doesNotContain("\"id\":\"" + slow.name + "\"");
+        assertThat(fast.inferenceRequests.get()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).untilTrue(slow.closedMidStream);
+        assertThat(slow.firstChunkSent.get()).as("the slow node was cancelled before its first token").isFalse();
+        awaitNothingOutstanding(g);
+        String m = metrics(g);
+        assertThat(metric(m, "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
+        assertThat(metric(m, "flotilla_requests_total{model=\"m\",node=\"" + fast.name + "\",outcome=\"ok\"}"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void stream_bothSlowFirstAnswersFirst_hedgeIsCancelled() throws Exception {
+        StubNode a = stub("a", 600, 3000);
+        StubNode b = stub("b", 600, 3000);
+        Gateway g = gateway(dispatch(HEDGE_100MS), a, b);
+
+        HttpResponse<String> r = post(g);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        StubNode first = a.name.equals(firstNode.get()) ? a : b;
+        StubNode hedge = other(first.name, a, b);
+        assertThat(r.headers().firstValue(RequestContext.NODE_HEADER)).contains(first.name);
+        assertThat(r.body()).contains("\"id\":\"" + first.name + "\"", "[DONE]")
+                .doesNotContain("\"id\":\"" + hedge.name + "\"");
+        assertThat(hedge.inferenceRequests.get()).as("the hedge was sent").isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).untilTrue(hedge.closedMidStream);
+        assertThat(hedge.firstChunkSent.get()).isFalse();
+        awaitNothingOutstanding(g);
+        assertThat(metric(metrics(g), "flotilla_hedges_total{model=\"m\",outcome=\"lost\"}")).isEqualTo(1);
+    }
+
+    @Test
+    void stream_retryBudgetSpent_noHedgeIsSent() throws Exception {
+        StubNode a = stub("a", 500);
+        StubNode b = stub("b", 500);
+        Gateway g = gateway(dispatch(HEDGE_100MS).withRetry(new GatewayConfig.Retry(3, 0.0, Duration.ofMinutes(1), 0)),
+                a, b);
+
+        HttpResponse<String> r = post(g);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String slow = firstNode.get();
+        assertThat(r.headers().firstValue(RequestContext.NODE_HEADER)).contains(slow);
+        assertThat(other(slow, a, b).inferenceRequests.get()).isZero();
+        String m = metrics(g);
+        assertThat(metric(m, "flotilla_retry_budget_exhausted_total")).isEqualTo(1);
+        assertThat(m).doesNotContain("flotilla_hedges_total{");
+        awaitNothingOutstanding(g);
+    }
+}
