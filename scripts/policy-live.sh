@@ -43,9 +43,9 @@ stop_fleet() {
   fi
   up_pid=""
 }
-( sleep "$budget"; echo "policy-live: over the budget of $budget s, stopping" >&2; kill -TERM $$ 2>/dev/null ) &
+( sleep "$budget" >/dev/null 2>&1 </dev/null; echo "policy-live: over the budget of $budget s, stopping" >&2; kill -TERM $$ 2>/dev/null ) &
 watchdog=$!
-trap 'kill $watchdog 2>/dev/null || true; stop_fleet' EXIT
+trap 'pkill -P $watchdog 2>/dev/null; kill $watchdog 2>/dev/null || true; stop_fleet' EXIT
 trap 'exit 130' INT TERM
 
 echo "== policy live vs sim: ${#profile_list[@]} nodes ($profiles), $rate req/s for $duration, profiles $policies; files in $out"

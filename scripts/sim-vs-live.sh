@@ -66,9 +66,9 @@ trap stop_fleet EXIT
 trap 'exit 130' INT TERM
 
 # the watchdog: ends this script (and so the fleet, through the trap) when the budget runs out
-( sleep "$budget"; echo "sim-vs-live: over the budget of $budget s, stopping" >&2; kill -TERM $$ 2>/dev/null ) &
+( sleep "$budget" >/dev/null 2>&1 </dev/null; echo "sim-vs-live: over the budget of $budget s, stopping" >&2; kill -TERM $$ 2>/dev/null ) &
 watchdog=$!
-trap 'kill $watchdog 2>/dev/null || true; stop_fleet' EXIT
+trap 'pkill -P $watchdog 2>/dev/null; kill $watchdog 2>/dev/null || true; stop_fleet' EXIT
 
 echo "== sim vs live: $nodes nodes ($profiles), $rate req/s for $duration, tolerance $tolerance, files in $out"
 

@@ -45,7 +45,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * max-score) and the built-in {@code flotilla} and {@code least-requests}. Prompts are 32 chat
  * conversations of about 2,000 characters over 8 shared system prompts, in turn, so the prefix index
  * and the latency fits work as they do under traffic; they were warmed with 20,000 dispatches and
- * completions before measuring. Allocation per decision: run with {@code -prof gc}
+ * completions before measuring, and every measured decision is followed by its completion (measured
+ * too: the bookkeeping of the stateful plugins is part of a request's cost). Allocation per decision: run with {@code -prof gc}
  * ({@code gc.alloc.rate.norm}).
  */
 @State(Scope.Thread)
@@ -80,12 +81,23 @@ public class SchedulingBenchmark {
     public NodeSnapshot decide() {
         InferenceRequest r = requests[next];
         next = (next + 1) % requests.length;
-        return decideOnce(scheduler, fleet, r);
+        SchedulingRequest request = scheduler.describe(r, r.user());
+        NodeSnapshot node = decide(scheduler, fleet, request);
+        // the request ends at once: the stateful plugins stay in the steady state of the warm-up (on a
+        // fixed clock nothing they remember would otherwise ever expire)
+        scheduler.finished(request, node.name(), DONE);
+        return node;
     }
+
+    private static final Completion DONE = new Completion(Completion.Outcome.SUCCESS, 500, 100, 60_000_000L,
+            1_300_000_000L);
 
     /** What the request path does per request, from the parsed body to the dispatched node. */
     static NodeSnapshot decideOnce(Scheduler scheduler, List<NodeSnapshot> fleet, InferenceRequest r) {
-        SchedulingRequest request = scheduler.describe(r, r.user());
+        return decide(scheduler, fleet, scheduler.describe(r, r.user()));
+    }
+
+    private static NodeSnapshot decide(Scheduler scheduler, List<NodeSnapshot> fleet, SchedulingRequest request) {
         List<NodeSnapshot> candidates = scheduler.candidates(request, fleet, Set.of());
         Optional<NodeSnapshot> picked = scheduler.pick(candidates, request);
         NodeSnapshot node = picked.orElseThrow();
