@@ -46,7 +46,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code decay} (0.95), {@code minSamples} (5), {@code priorPrefillBaseMs} (20),
  * {@code priorPrefillMsPerToken} (0.25), {@code priorDecodeBaseMs} (20),
  * {@code priorDecodeMsPerRequest} (1), {@code expectedOutputTokens} (128: the output length assumed
- * before any completion is seen). Thread-safe: observer calls come from several event loops.
+ * before any completion is seen), {@code forgetAfter} (30s: a node whose fit no completion has
+ * taught for this long is predicted like an unseen node, so that a node once slow is tried again).
+ * Thread-safe: observer calls come from several event loops.
  */
 public final class PredictedLatencyScorer implements Scorer, RequestObserver {
     public static final String TYPE = "predicted-latency";
@@ -57,7 +59,7 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
 
     /** The configuration of one instance. */
     record Settings(String target, double blendWeight, double decay, int minSamples, Line prefillPrior,
-                    Line decodePrior, double expectedOutputTokens) {
+                    Line decodePrior, double expectedOutputTokens, long forgetAfterNanos) {
     }
 
     /** One prediction in milliseconds. */
@@ -95,7 +97,8 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
                         params.number("priorPrefillMsPerToken", 0.25, 0, 1e6)),
                 new Line(params.number("priorDecodeBaseMs", 20, 0, 1e6),
                         params.number("priorDecodeMsPerRequest", 1, 0, 1e6)),
-                params.number("expectedOutputTokens", 128, 1, 1e7)));
+                params.number("expectedOutputTokens", 128, 1, 1e7),
+                params.duration("forgetAfter", java.time.Duration.ofSeconds(30)).toNanos()));
     }
 
     @Override
@@ -105,7 +108,7 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
 
     @Override
     public void score(SchedulingRequest request, List<NodeSnapshot> candidates, double[] scores) {
-        Priors priors = priors(candidates);
+        Priors priors = priors(candidates, request.now());
         double expectedOutput = completionTokens.value(); // once per pass, not per node: it takes a lock
         double min = Double.POSITIVE_INFINITY;
         for (int i = 0; i < scores.length; i++) {
@@ -125,16 +128,19 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
 
     /** The prediction for this request on one of the candidates. */
     Prediction predict(SchedulingRequest request, NodeSnapshot node, List<NodeSnapshot> candidates) {
-        return predict(request, node, priors(candidates), completionTokens.value());
+        return predict(request, node, priors(candidates, request.now()), completionTokens.value());
     }
 
     private Prediction predict(SchedulingRequest request, NodeSnapshot node, Priors priors, double expectedOutput) {
         NodeModel model = models.get(node.name());
+        NodeModel fitted = model != null && model.sampledSince(forgetBefore(request.now())) ? model : null;
         double scale = priors.scale(node);
         Line prefillPrior = scaled(priors.prefill(), scale);
         Line decodePrior = scaled(priors.decode(), scale);
-        Line prefill = model == null ? null : model.prefill(settings.minSamples(), prefillPrior.slope());
-        Line decode = model == null ? null : model.decode(settings.minSamples(), decodePrior.slope());
+        // a node with no sample for forgetAfter is predicted as an unseen one: a node once slow (frozen,
+        // overloaded) would otherwise keep its slow fit and never be tried again
+        Line prefill = fitted == null ? null : fitted.prefill(settings.minSamples(), prefillPrior.slope());
+        Line decode = fitted == null ? null : fitted.decode(settings.minSamples(), decodePrior.slope());
         prefill = prefill != null ? prefill : prefillPrior;
         decode = decode != null ? decode : decodePrior;
         int tokens = request.estimatedPromptTokens();
@@ -205,12 +211,14 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
             // only requests that did not queue teach the prefill line (a queue's wait is modelled apart),
             // with the prompts they were prefilled with
             model.addPrefill(prompt + at.prefillAhead(), ttftMs);
+            model.sampledAt(epochNanos(request.now()) + completion.durationNanos());
         }
         if (at != null && completion.completionTokens() >= 2
                 && completion.durationNanos() > completion.firstTokenNanos()) {
             double perToken = (completion.durationNanos() - completion.firstTokenNanos()) / 1e6
                     / (completion.completionTokens() - 1);
             model.addDecode(at.batch(), perToken);
+            model.sampledAt(epochNanos(request.now()) + completion.durationNanos());
         }
     }
 
@@ -240,6 +248,10 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         return queued;
     }
 
+    private long forgetBefore(Instant now) {
+        return epochNanos(now) - settings.forgetAfterNanos();
+    }
+
     private static long epochNanos(Instant t) {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
@@ -255,7 +267,8 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
     }
 
     /** The priors for one scoring pass: fleet-average fitted lines when there are any. */
-    private Priors priors(List<NodeSnapshot> candidates) {
+    private Priors priors(List<NodeSnapshot> candidates, Instant now) {
+        long cutoff = forgetBefore(now);
         double pb = 0;
         double ps = 0;
         double db = 0;
@@ -263,6 +276,9 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         int np = 0;
         int nd = 0;
         for (NodeModel m : models.values()) {
+            if (!m.sampledSince(cutoff)) {
+                continue;
+            }
             Line p = m.prefill(settings.minSamples(), settings.prefillPrior().slope());
             if (p != null) {
                 pb += p.base();
@@ -302,6 +318,8 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         private final EwMean promptTokens;
         /** The running count seen while requests waited (NaN until the node was seen saturated). */
         private double slots = Double.NaN;
+        /** When a completion last taught the fit (epoch ns), Long.MIN_VALUE before any. */
+        private long lastSample = Long.MIN_VALUE;
         /** Requests in prefill by id: {expected first token, epoch ns; prompt tokens}. */
         private final java.util.HashMap<Long, long[]> inPrefill = new java.util.HashMap<>();
 
@@ -338,6 +356,15 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
                 }
             }
             return sum;
+        }
+
+        synchronized void sampledAt(long epochNanos) {
+            lastSample = Math.max(lastSample, epochNanos);
+        }
+
+        /** Whether a completion taught the fit at or after this time. */
+        synchronized boolean sampledSince(long epochNanos) {
+            return lastSample >= epochNanos;
         }
 
         synchronized void saturatedAt(double running) {

@@ -87,7 +87,10 @@ class FleetTelemetryIT {
                 .withListen(GatewayConfig.Listen.loopback(0))
                 .withHealth(new GatewayConfig.Health(Duration.ofMillis(100), Duration.ofMillis(500)))
                 .withTelemetry(new GatewayConfig.Telemetry(Duration.ofMillis(100), Duration.ofMillis(100),
-                        Duration.ofMinutes(1), STALE_AFTER));
+                        Duration.ofMinutes(1), STALE_AFTER))
+                // least-requests sends the one stream to the first node, "busy" (the default profile may
+                // choose either of two idle nodes)
+                .withRouting(new GatewayConfig.Routing("least-requests"));
         gateway = Gateway.start(config, Clock.systemUTC());
 
         CompletableFuture<HttpResponse<Stream<String>>> stream = http.sendAsync(HttpRequest.newBuilder(

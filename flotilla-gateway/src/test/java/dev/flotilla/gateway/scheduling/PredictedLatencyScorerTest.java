@@ -10,6 +10,7 @@ import dev.flotilla.gateway.scheduling.spi.Completion;
 import dev.flotilla.gateway.scheduling.spi.PluginContext;
 import dev.flotilla.gateway.scheduling.spi.PluginParams;
 import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
+import dev.flotilla.protocol.InferenceRequest;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -241,5 +242,22 @@ class PredictedLatencyScorerTest {
         scorer.finished(second, "a", new Completion(Completion.Outcome.CANCELLED, -1, -1, -1, 1));
         assertThat(scorer.predict(next, nodes.get(0), nodes).ttftMs()).isCloseTo(onB.ttftMs(),
                 org.assertj.core.data.Percentage.withPercentage(1));
+    }
+
+    @Test
+    void predict_nodeUntaughtForForgetAfter_predictedLikeAnUnseenNodeAgain() {
+        PredictedLatencyScorer scorer = scorer(Map.of("target", "ttft", "forgetAfter", "30s"));
+        feed(scorer, "slow", new Timing(5_000, 1, 10, 2), 20, 4); // frozen for a while: 5 s first tokens
+        feed(scorer, "fast", FAST, 20, 4);
+        List<NodeSnapshot> nodes = Nodes.all(node("slow"), node("fast"));
+        InferenceRequest body = Nodes.request("q".repeat(400)).request();
+
+        Prediction now = scorer.predict(Nodes.request("q".repeat(400)), nodes.get(0), nodes);
+        Prediction later = scorer.predict(new SchedulingRequest(1_000_000, body, null, Nodes.NOW.plusSeconds(60)),
+                nodes.get(0), nodes);
+
+        assertThat(now.ttftMs()).isGreaterThan(5_000);
+        // a minute later, with no completion since, "slow" gets the fleet's prior: tried again
+        assertThat(later.ttftMs()).isLessThan(1_000);
     }
 }
