@@ -10,8 +10,6 @@ import dev.flotilla.engine.sim.AcceleratorProfile;
 import dev.flotilla.engine.sim.SimulatedEngine;
 import dev.flotilla.gateway.Gateway;
 import dev.flotilla.gateway.config.GatewayConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code flotilla bench} as a user runs it, in-process, against a gateway over two simulated L4
@@ -57,17 +54,8 @@ class BenchCommandIT {
         engineB.close();
     }
 
-    private record Result(int exitCode, String out, String err) {
-    }
-
-    private static Result flotilla(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Flotilla.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CommandRun flotilla(String... args) {
+        return CommandRun.of(args);
     }
 
     private static String url() {
@@ -110,7 +98,7 @@ class BenchCommandIT {
     @Test
     void bench_rateWithSloAndOut_consistentJsonMarkdownAndCharts(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("rate");
-        Result r = flotilla("bench", "--url", url(), "--rate", "8", "--duration", "2s", "--prompt-tokens", "64",
+        CommandRun r = flotilla("bench", "--url", url(), "--rate", "8", "--duration", "2s", "--prompt-tokens", "64",
                 "--max-tokens", "12", "--slo-ttft-ms", "60000", "--slo-itl-ms", "0.001", "--out", out.toString(),
                 "--no-progress");
 
@@ -132,7 +120,7 @@ class BenchCommandIT {
     @Test
     void bench_concurrencyOnCompletions_allRequestsCompleteAndGoodputIsEveryOne(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("conc");
-        Result r = flotilla("bench", "--url", url() + "/v1", "--model", MODEL, "--endpoint", "completions",
+        CommandRun r = flotilla("bench", "--url", url() + "/v1", "--model", MODEL, "--endpoint", "completions",
                 "--concurrency", "3", "--requests", "12", "--max-tokens", "8", "--slo-ttft-ms", "60000",
                 "--out", out.toString(), "--no-progress");
 
@@ -154,7 +142,7 @@ class BenchCommandIT {
                 "--prompt-median", "40", "--output-median", "6", "--output-max", "10",
                 "--tenant", "name=chat,rate=12,priority=2,prefix-groups=2,prefix-tokens=30,turns=2,think-time=0.2s",
                 "--tenant", "name=batch,rate-schedule=0s:2;0.5s:8,cv=2"};
-        Result g = flotilla(generate);
+        CommandRun g = flotilla(generate);
         assertThat(g.exitCode()).as(g.out() + g.err()).isZero();
         assertThat(g.out()).contains("wrote 16 records");
         byte[] first = Files.readAllBytes(trace);
@@ -162,7 +150,7 @@ class BenchCommandIT {
         assertThat(Files.readAllBytes(trace)).isEqualTo(first);
 
         Path out = dir.resolve("replay");
-        Result r = flotilla("bench", "--url", url(), "--trace", trace.toString(), "--time-scale", "0.5",
+        CommandRun r = flotilla("bench", "--url", url(), "--trace", trace.toString(), "--time-scale", "0.5",
                 "--out", out.toString(), "--no-progress");
 
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
@@ -175,12 +163,12 @@ class BenchCommandIT {
 
     @Test
     void bench_badOptions_exitTwoNamingTheOption() {
-        Result noMode = flotilla("bench", "--url", url());
-        Result twoModes = flotilla("bench", "--url", url(), "--rate", "1", "--concurrency", "2");
-        Result noUrl = flotilla("bench", "--rate", "1");
-        Result badDuration = flotilla("bench", "--url", url(), "--rate", "1", "--duration", "soon");
-        Result noBound = flotilla("bench", "trace", "--out", "x.jsonl");
-        Result noServer = flotilla("bench", "--url", "http://127.0.0.1:1", "--rate", "1", "--no-progress");
+        CommandRun noMode = flotilla("bench", "--url", url());
+        CommandRun twoModes = flotilla("bench", "--url", url(), "--rate", "1", "--concurrency", "2");
+        CommandRun noUrl = flotilla("bench", "--rate", "1");
+        CommandRun badDuration = flotilla("bench", "--url", url(), "--rate", "1", "--duration", "soon");
+        CommandRun noBound = flotilla("bench", "trace", "--out", "x.jsonl");
+        CommandRun noServer = flotilla("bench", "--url", "http://127.0.0.1:1", "--rate", "1", "--no-progress");
 
         assertThat(noMode.exitCode()).isEqualTo(2);
         assertThat(noMode.err()).contains("expected exactly one of --rate, --concurrency, --trace");

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code flotilla sim} in-process: the table, the files, and errors that name what was wrong. */
 class SimCommandTest {
@@ -22,17 +19,8 @@ class SimCommandTest {
               - profile: L4
             """;
 
-    private record Result(int exitCode, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Flotilla.commandLine();
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        int code = cmd.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
     @Test
@@ -40,7 +28,7 @@ class SimCommandTest {
         Path fleet = Files.writeString(dir.resolve("fleet.yaml"), FLEET);
         Path out = dir.resolve("out");
 
-        Result r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=20,duration=10s,prompt-median=200",
+        CommandRun r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=20,duration=10s,prompt-median=200",
                 "--out", out.toString(), "--seed", "3", "--slo-ttft-ms", "200");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
@@ -68,7 +56,7 @@ class SimCommandTest {
                 {"id":"c","arrival":0.5,"prompt_tokens":9000,"output_tokens":5}
                 """);
 
-        Result r = run("sim", "--fleet", fleet.toString(), "--trace", trace.toString(), "--endpoint", "completions");
+        CommandRun r = run("sim", "--fleet", fleet.toString(), "--trace", trace.toString(), "--endpoint", "completions");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("completed / failed / cancelled: +2 / 1 / 0").contains("http_4xx");
@@ -78,7 +66,7 @@ class SimCommandTest {
     void sim_badFleet_failsNamingTheFileAndPath(@TempDir Path dir) throws Exception {
         Path fleet = Files.writeString(dir.resolve("fleet.yaml"), "nodes: [{profile: B200}]");
 
-        Result r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=1,duration=1s");
+        CommandRun r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=1,duration=1s");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("flotilla sim: " + fleet + ": nodes[0].profile: 'B200'").doesNotContain("\tat ");
@@ -89,7 +77,7 @@ class SimCommandTest {
         Path fleet = Files.writeString(dir.resolve("fleet.yaml"), FLEET);
         Path missing = dir.resolve("none.jsonl");
 
-        Result r = run("sim", "--fleet", fleet.toString(), "--trace", missing.toString());
+        CommandRun r = run("sim", "--fleet", fleet.toString(), "--trace", missing.toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains(missing.toString()).doesNotContain("\tat ");
@@ -99,7 +87,7 @@ class SimCommandTest {
     void sim_syntheticWithoutBound_saysWhatIsMissing(@TempDir Path dir) throws Exception {
         Path fleet = Files.writeString(dir.resolve("fleet.yaml"), FLEET);
 
-        Result r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=5");
+        CommandRun r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=5");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--synthetic: no bound in 'rate=5'");
@@ -109,7 +97,7 @@ class SimCommandTest {
     void sim_traceAndSynthetic_refused(@TempDir Path dir) throws Exception {
         Path fleet = Files.writeString(dir.resolve("fleet.yaml"), FLEET);
 
-        Result r = run("sim", "--fleet", fleet.toString(), "--trace", "x.jsonl", "--synthetic", "rate=1");
+        CommandRun r = run("sim", "--fleet", fleet.toString(), "--trace", "x.jsonl", "--synthetic", "rate=1");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("mutually exclusive");
@@ -119,7 +107,7 @@ class SimCommandTest {
     void sim_unknownPolicy_listsTheKnownOnes(@TempDir Path dir) throws Exception {
         Path fleet = Files.writeString(dir.resolve("fleet.yaml"), FLEET);
 
-        Result r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=1,duration=1s", "--policy", "fastest");
+        CommandRun r = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=1,duration=1s", "--policy", "fastest");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("routing.policy: \"fastest\"", "least-requests");
@@ -141,9 +129,9 @@ class SimCommandTest {
         Path slower = dir.resolve("slower.json");
         json.writeValue(slower.toFile(), live);
 
-        Result agree = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=20,duration=5s",
+        CommandRun agree = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=20,duration=5s",
                 "--compare-live", same.toString());
-        Result disagree = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=20,duration=5s",
+        CommandRun disagree = run("sim", "--fleet", fleet.toString(), "--synthetic", "rate=20,duration=5s",
                 "--compare-live", slower.toString(), "--tolerance", "0.2");
 
         assertThat(agree.exitCode()).as(agree.err()).isZero();

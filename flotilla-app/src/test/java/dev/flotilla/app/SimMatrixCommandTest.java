@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code flotilla sim matrix} in-process: a tiny matrix, its files and the check, and option errors. */
 class SimMatrixCommandTest {
@@ -21,17 +18,8 @@ class SimMatrixCommandTest {
               - profile: L4
             """;
 
-    private record Result(int exitCode, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Flotilla.commandLine();
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        int code = cmd.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
     @Test
@@ -39,7 +27,7 @@ class SimMatrixCommandTest {
         Path fleet = Files.writeString(dir.resolve("mixed.yaml"), FLEET);
         Path out = dir.resolve("out");
 
-        Result r = run("sim", "matrix", "--fleets", fleet.toString(), "--workloads", "short-chat,two-tenants",
+        CommandRun r = run("sim", "matrix", "--fleets", fleet.toString(), "--workloads", "short-chat,two-tenants",
                 "--loads", "50,95", "--policies", "least-requests", "--duration", "10s", "--out", out.toString(),
                 "--threads", "2", "--ours", "least-requests", "--baseline", "least-requests");
 
@@ -64,7 +52,7 @@ class SimMatrixCommandTest {
     void simMatrix_unknownWorkload_failsListingTheKnownOnes(@TempDir Path dir) throws Exception {
         Path fleet = Files.writeString(dir.resolve("f.yaml"), FLEET);
 
-        Result r = run("sim", "matrix", "--fleets", fleet.toString(), "--workloads", "chat", "--out",
+        CommandRun r = run("sim", "matrix", "--fleets", fleet.toString(), "--workloads", "chat", "--out",
                 dir.resolve("o").toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
@@ -75,7 +63,7 @@ class SimMatrixCommandTest {
     void simMatrix_unknownPolicy_failsBeforeRunning(@TempDir Path dir) throws Exception {
         Path fleet = Files.writeString(dir.resolve("f.yaml"), FLEET);
 
-        Result r = run("sim", "matrix", "--fleets", fleet.toString(), "--policies", "least-requests,fastest",
+        CommandRun r = run("sim", "matrix", "--fleets", fleet.toString(), "--policies", "least-requests,fastest",
                 "--out", dir.resolve("o").toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
@@ -84,7 +72,7 @@ class SimMatrixCommandTest {
 
     @Test
     void sim_withoutFleet_stillFailsNamingTheOption() {
-        Result r = run("sim", "--synthetic", "rate=1,duration=1s");
+        CommandRun r = run("sim", "--synthetic", "rate=1,duration=1s");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--fleet");
@@ -94,7 +82,7 @@ class SimMatrixCommandTest {
     void sim_withoutWorkload_stillFailsNamingBoth(@TempDir Path dir) throws Exception {
         Path fleet = Files.writeString(dir.resolve("f.yaml"), FLEET);
 
-        Result r = run("sim", "--fleet", fleet.toString());
+        CommandRun r = run("sim", "--fleet", fleet.toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--trace", "--synthetic");
