@@ -18,10 +18,14 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * Hedging ({@code dispatch.hedge}): a stream whose first attempt has no event with output after
- * the hedge delay gets a second copy on another node. Stream holds a successful answer's bytes back
- * until its first output, so neither copy has written anything to the client before it has a token:
- * the first copy with output wins. When the hedge wins, its output so far is kept and the first
+ * Hedging ({@code models.<name>.hedge}, else the scheduling profile's {@code hedge}, else
+ * {@code dispatch.hedge}): a request whose first attempt has no answer after the hedge delay gets a
+ * second copy on another node. For a stream the answer is its first event with output: Stream holds
+ * a successful answer's bytes back until then, so neither copy has written anything to the client
+ * before it has a token, and the first copy with output wins. For a non-streamed request the answer
+ * is the whole body, held by both copies until it is complete and checked to be a JSON object
+ * ({@link JsonAnswer}), so the first complete valid answer wins; its delay is the node's p95 of whole
+ * response times, not of times to first token. When the hedge wins, its output so far is kept and the first
  * attempt is ended with {@link HedgeWonException}, which the pipeline turns into a cancel of the
  * first node and a continuation on the hedge's answer; when the first attempt wins (or the request
  * ends otherwise) the hedge is cancelled: reset, its load released, its circuit permit given back
@@ -57,17 +61,25 @@ final class Hedger {
         private HttpClientRequest request;
         private HttpClientResponse response;
         private Buffer held;
+        /** Whether {@link #held} is the hedge's whole answer (non-streamed): its response has ended. */
+        private boolean complete;
         private long sentNanos;
     }
 
-    /** Arms the hedge timer when the first attempt of a stream is about to be dispatched and hedging is on. */
+    /** Arms the hedge timer when the first attempt of a request is about to be dispatched and hedging is on for it. */
     void arm(RequestContext ctx) {
-        GatewayConfig.Hedge config = failover.config().hedge(ctx.request().model());
-        if (!config.enabled() || !ctx.request().stream() || ctx.attempts() != 1 || ctx.hedge() != null
-                || ctx.chosen() == null || ctx.continuation() != null) {
+        if (ctx.attempts() != 1 || ctx.hedge() != null || ctx.chosen() == null || ctx.continuation() != null) {
             return;
         }
-        long ms = config.delayMillis(registry.p95TimeToFirstTokenMillis(ctx.chosen().name(), ctx.request().model()));
+        GatewayConfig.Hedge config = config(ctx);
+        if (!config.enabled()) {
+            return;
+        }
+        String node = ctx.chosen().name();
+        String model = ctx.request().model();
+        // a non-streamed answer arrives whole: waiting for it takes the whole generation, not just its first token
+        long ms = config.delayMillis(ctx.request().stream() ? registry.p95TimeToFirstTokenMillis(node, model)
+                : registry.p95ResponseTimeMillis(node, model));
         Hedge h = new Hedge();
         ctx.hedge(h);
         ctx.onFirstOutput(() -> cancel(ctx, "lost"));
@@ -75,6 +87,12 @@ final class Hedger {
             h.timer = -1;
             start(ctx, h);
         });
+    }
+
+    /** The hedging in effect for the request: its model's, else its scheduling profile's, else {@code dispatch.hedge}. */
+    GatewayConfig.Hedge config(RequestContext ctx) {
+        String profile = ctx.schedulingRequest() == null ? null : scheduler.profile(ctx.schedulingRequest()).name();
+        return failover.config().hedge(ctx.request().model(), profile);
     }
 
     private void start(RequestContext ctx, Hedge h) {
@@ -140,6 +158,10 @@ final class Hedger {
             return;
         }
         h.response = in;
+        if (!ctx.request().stream()) {
+            readWhole(ctx, h, in);
+            return;
+        }
         StreamScanner scanner = StreamScanner.forEvents();
         Buffer held = Buffer.buffer();
         in.handler(chunk -> {
@@ -157,6 +179,41 @@ final class Hedger {
         });
         in.exceptionHandler(err -> failed(ctx, h, forwarder.classify(h.node.name(), err, ctx.timeouts().idle().toMillis())));
         in.endHandler(v -> failed(ctx, h, new NodeBadAnswerException(h.node.name(), "the hedge's stream ended without output")));
+        // the forwarder hands answers over paused
+        in.resume();
+    }
+
+    /**
+     * A non-streamed hedge's answer: held until it is complete, then it wins if it is one JSON object
+     * and the first attempt has not begun to answer the client; a body that is not one fails the hedge.
+     */
+    private void readWhole(RequestContext ctx, Hedge h, HttpClientResponse in) {
+        Buffer body = Buffer.buffer();
+        in.handler(chunk -> {
+            if (h.state == Hedge.State.RUNNING) {
+                body.appendBuffer(chunk);
+            }
+        });
+        in.exceptionHandler(err -> failed(ctx, h, forwarder.classify(h.node.name(), err, ctx.timeouts().idle().toMillis())));
+        in.endHandler(v -> {
+            if (h.state != Hedge.State.RUNNING) {
+                return;
+            }
+            String problem = JsonAnswer.problem(body);
+            if (problem != null) {
+                failed(ctx, h, new NodeBadAnswerException(h.node.name(), problem));
+                return;
+            }
+            if (ctx.response().headWritten()) {
+                // the first attempt's answer (an error passed through) is already on its way to the client
+                cancel(ctx, "lost");
+                return;
+            }
+            h.state = Hedge.State.WON;
+            h.held = body;
+            h.complete = true;
+            ctx.interrupt(new HedgeWonException(h.node.name()));
+        });
         // the forwarder hands answers over paused
         in.resume();
     }
@@ -227,7 +284,7 @@ final class Hedger {
         ctx.observed(true);
         ctx.upstreamRequest(h.request);
         ctx.upstreamResponse(h.response);
-        ctx.early(h.held);
+        ctx.early(h.held, h.complete);
         metrics.hedge(metrics.modelLabel(ctx.request().model()), "won");
     }
 }

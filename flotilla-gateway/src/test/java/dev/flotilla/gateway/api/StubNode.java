@@ -19,12 +19,12 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * TEST ONLY: a tiny OpenAI-speaking node with behaviour the test controls: healthy or not, answer
- * normally, hang, close the connection, fail with 500, refuse with 400, send malformed SSE, or hold
- * a stream after its first chunk
- * until the test completes a promise. Answers carry the node's name as the response id.
+ * normally (a non-streamed answer after a delay the test sets), hang, close the connection, fail
+ * with 500, refuse with 400, send malformed SSE or a 200 body that is not JSON, or hold a stream
+ * after its first chunk until the test completes a promise. Answers carry the node's name as the response id.
  */
 final class StubNode {
-    enum Mode { NORMAL, HANG, CLOSE, FAIL, BAD_REQUEST, MALFORMED_SSE, DIE_AFTER_FIRST }
+    enum Mode { NORMAL, HANG, CLOSE, FAIL, BAD_REQUEST, MALFORMED_SSE, DIE_AFTER_FIRST, NOT_JSON }
 
     final String name;
     private final Vertx vertx;
@@ -42,6 +42,12 @@ final class StubNode {
     final AtomicReference<String> lastBody = new AtomicReference<>();
     /** Milliseconds a stream waits (after its head) before its first chunk; asked once per stream. */
     final AtomicReference<java.util.function.LongSupplier> firstChunkDelay = new AtomicReference<>(() -> 0);
+    /** Milliseconds a non-streamed answer waits before it is sent whole; asked once per request. */
+    final AtomicReference<java.util.function.LongSupplier> answerDelay = new AtomicReference<>(() -> 0);
+    /** Non-streamed answers being waited for now (see {@link #answerDelay}). */
+    final AtomicInteger answersRunning = new AtomicInteger();
+    /** Non-streamed answers whose connection closed before they were sent (the gateway cancelled them). */
+    final AtomicInteger answersCancelled = new AtomicInteger();
     /** What streams send after their first chunk ("one"), one chunk each. */
     final AtomicReference<List<String>> streamRest = new AtomicReference<>(List.of("two"));
     /**
@@ -117,10 +123,10 @@ final class StubNode {
                     .end("data: {\"choices\":[{\"delta\":{\"cont\n\nevent: ???\n\n");
             case FAIL -> req.response().setStatusCode(500).putHeader("content-type", "application/json")
                     .end("{\"error\":{\"message\":\"stub failure\",\"type\":\"server_error\",\"param\":null,\"code\":\"stub\"}}");
+            case NOT_JSON -> req.response().putHeader("content-type", "application/json").end("not json");
             case NORMAL, DIE_AFTER_FIRST -> {
                 if (!stream) {
-                    req.response().putHeader("content-type", "application/json").end(OpenAiJson.response(endpoint, name,
-                            1, "m", "hello from " + name, FinishReason.STOP, new Usage(1, 2)));
+                    answer(req, endpoint);
                     return;
                 }
                 var resp = req.response().setChunked(true).putHeader("content-type", Sse.CONTENT_TYPE);
@@ -142,6 +148,31 @@ final class StubNode {
                 streamFrom(req, resp, endpoint, usage);
             }
         }
+    }
+
+    /** A whole non-streamed answer, after {@link #answerDelay}; a connection closed meanwhile counts as cancelled. */
+    private void answer(HttpServerRequest req, Endpoint endpoint) {
+        var resp = req.response();
+        String body = OpenAiJson.response(endpoint, name, 1, "m", "hello from " + name, FinishReason.STOP,
+                new Usage(1, 2));
+        long delay = answerDelay.get().getAsLong();
+        if (delay <= 0) {
+            resp.putHeader("content-type", "application/json").end(body);
+            return;
+        }
+        answersRunning.incrementAndGet();
+        long timer = vertx.setTimer(delay, t -> {
+            answersRunning.decrementAndGet();
+            if (!resp.closed()) {
+                resp.putHeader("content-type", "application/json").end(body);
+            }
+        });
+        resp.closeHandler(v -> {
+            if (!resp.ended() && vertx.cancelTimer(timer)) {
+                answersRunning.decrementAndGet();
+                answersCancelled.incrementAndGet();
+            }
+        });
     }
 
     private void streamFrom(HttpServerRequest req, io.vertx.core.http.HttpServerResponse resp, Endpoint endpoint,
