@@ -75,11 +75,7 @@ final class Hedger {
         if (!config.enabled()) {
             return;
         }
-        String node = ctx.chosen().name();
-        String model = ctx.request().model();
-        // a non-streamed answer arrives whole: waiting for it takes the whole generation, not just its first token
-        long ms = config.delayMillis(ctx.request().stream() ? registry.p95TimeToFirstTokenMillis(node, model)
-                : registry.p95ResponseTimeMillis(node, model));
+        long ms = delayMillis(config, registry, ctx.chosen().name(), ctx.request().model(), ctx.request().stream());
         Hedge h = new Hedge();
         ctx.hedge(h);
         ctx.onFirstOutput(() -> cancel(ctx, "lost"));
@@ -87,6 +83,17 @@ final class Hedger {
             h.timer = -1;
             start(ctx, h);
         });
+    }
+
+    /**
+     * How long a request's first attempt on {@code node} waits for its answer before the hedge is
+     * sent: the fixed delay, or the node's recent p95 for the model, within minDelay and maxDelay. A
+     * non-streamed answer arrives whole, so its p95 is of whole response times, not of times to first
+     * token (which would hedge nearly every non-streamed request).
+     */
+    static long delayMillis(GatewayConfig.Hedge config, NodeRegistry registry, String node, String model, boolean stream) {
+        return config.delayMillis(stream ? registry.p95TimeToFirstTokenMillis(node, model)
+                : registry.p95ResponseTimeMillis(node, model));
     }
 
     /** The hedging in effect for the request: its model's, else its scheduling profile's, else {@code dispatch.hedge}. */

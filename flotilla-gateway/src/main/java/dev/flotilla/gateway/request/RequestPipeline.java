@@ -29,8 +29,10 @@ import java.util.function.LongSupplier;
  * {@link RetryBudget} has room; 4xx answers are never retried. When no retry is made a 5xx answer
  * is passed to the client unchanged. A stream that fails after the client has received part of it
  * is continued on another node from the text already sent ({@link Continuation}), within the same
- * attempt limit and budget. With hedging on, a stream's first attempt without output after the
- * hedge delay gets a second copy on another node; the first with output is kept ({@link Hedger}).
+ * attempt limit and budget. With hedging on for the request (its model, else its scheduling profile,
+ * else {@code dispatch.hedge}), a first attempt without an answer after the hedge delay gets a second
+ * copy on another node; the first to answer (a stream's first output, a non-streamed request's whole
+ * valid body) is kept ({@link Hedger}).
  */
 public final class RequestPipeline {
     private final Stage parse = new ParseStage();

@@ -7,6 +7,7 @@ import dev.flotilla.gateway.Gateway;
 import dev.flotilla.gateway.config.GatewayConfig;
 import dev.flotilla.gateway.request.RequestContext;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -109,6 +110,13 @@ class HedgingIT {
                 .timeout(Duration.ofSeconds(10))
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonObject explain(Gateway g, String endpoint, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(g.url().resolve("/admin/explain?endpoint=" + endpoint))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return new JsonObject(r.body());
     }
 
     private static GatewayConfig.Dispatch dispatch(GatewayConfig.Hedge hedge) {
@@ -302,6 +310,10 @@ class HedgingIT {
                 new dev.flotilla.gateway.scheduling.ProfileSpec("plain", filters, List.of(), picker)));
         // dispatch.hedge off: only the profile turns hedging on
         Gateway g = gateway(GatewayConfig.Dispatch.defaults(), scheduling, a, b);
+        JsonObject chatHedge = explain(g, "chat", CHAT).getJsonObject("hedge");
+        assertThat(chatHedge.getBoolean("enabled")).isTrue();
+        assertThat(chatHedge.getString("delay")).isEqualTo("100ms");
+        assertThat(explain(g, "completions", COMPLETION).getJsonObject("hedge").getBoolean("enabled")).isFalse();
 
         HttpResponse<String> plain = post(g, "/v1/completions", COMPLETION);
 
