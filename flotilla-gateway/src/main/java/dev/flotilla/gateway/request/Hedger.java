@@ -4,11 +4,15 @@ import dev.flotilla.gateway.config.GatewayConfig;
 import dev.flotilla.gateway.dispatch.Forwarder;
 import dev.flotilla.gateway.dispatch.NodeBadAnswerException;
 import dev.flotilla.gateway.dispatch.NodeErrorStatusException;
+import dev.flotilla.gateway.dispatch.NodeTimeoutException;
+import dev.flotilla.gateway.dispatch.NodeUnreachableException;
 import dev.flotilla.gateway.fleet.NodeRegistry;
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.observability.GatewayMetrics;
 import dev.flotilla.gateway.scheduling.Scheduler;
 import dev.flotilla.gateway.scheduling.spi.Completion;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -29,8 +33,10 @@ import java.util.function.LongSupplier;
  * attempt is ended with {@link HedgeWonException}, which the pipeline turns into a cancel of the
  * first node and a continuation on the hedge's answer; when the first attempt wins (or the request
  * ends otherwise) the hedge is cancelled: reset, its load released, its circuit permit given back
- * without an outcome, the scheduler told CANCELLED. At most one hedge per request, only on a node
- * not tried yet, and only while the {@link RetryBudget} has room.
+ * without an outcome, the scheduler told CANCELLED. When the first attempt fails while the hedge
+ * runs, the hedge is not cancelled but taken over as the request's next attempt ({@link #takeOver}).
+ * At most one hedge per request, only on a node not tried yet, and only while the
+ * {@link RetryBudget} has room.
  */
 final class Hedger {
     private final Scheduler scheduler;
@@ -52,7 +58,8 @@ final class Hedger {
 
     /** One request's hedge: confined to the request's event loop like the rest of its state. */
     static final class Hedge {
-        private enum State { ARMED, RUNNING, WON, ENDED }
+        /** TAKEN: the first attempt failed while the hedge ran, and the hedge became the request's attempt. */
+        private enum State { ARMED, RUNNING, WON, TAKEN, ENDED }
 
         private State state = State.ARMED;
         private long timer = -1;
@@ -64,6 +71,8 @@ final class Hedger {
         /** Whether {@link #held} is the hedge's whole answer (non-streamed): its response has ended. */
         private boolean complete;
         private long sentNanos;
+        /** After a take-over: completed when the hedge's answer starts, failed with its node's failure. */
+        private Promise<Void> takeover;
     }
 
     /** Arms the hedge timer when the first attempt of a request is about to be dispatched and hedging is on for it. */
@@ -151,12 +160,20 @@ final class Hedger {
             h.request = request;
             if (h.state == Hedge.State.ENDED) {
                 request.reset();
+            } else if (h.state == Hedge.State.TAKEN) {
+                // the request's attempt now: a client that left resets it
+                ctx.upstreamRequest(request);
             }
         }).onSuccess(response -> responded(ctx, h, response))
                 .onFailure(err -> failed(ctx, h, err));
     }
 
     private void responded(RequestContext ctx, Hedge h, HttpClientResponse in) {
+        if (h.state == Hedge.State.TAKEN) {
+            h.response = in;
+            handOver(ctx, h);
+            return;
+        }
         if (h.state != Hedge.State.RUNNING) {
             return;
         }
@@ -171,6 +188,7 @@ final class Hedger {
         }
         StreamScanner scanner = StreamScanner.forEvents();
         Buffer held = Buffer.buffer();
+        h.held = held;
         in.handler(chunk -> {
             if (h.state != Hedge.State.RUNNING) {
                 return;
@@ -196,6 +214,7 @@ final class Hedger {
      */
     private void readWhole(RequestContext ctx, Hedge h, HttpClientResponse in) {
         Buffer body = Buffer.buffer();
+        h.held = body;
         in.handler(chunk -> {
             if (h.state == Hedge.State.RUNNING) {
                 body.appendBuffer(chunk);
@@ -227,6 +246,15 @@ final class Hedger {
 
     /** The hedge's node failed: the first attempt goes on alone; the node's circuit and the scheduler hear of it. */
     private void failed(RequestContext ctx, Hedge h, Throwable err) {
+        if (h.state == Hedge.State.TAKEN) {
+            // the request's attempt now: the pipeline reports it like any attempt (circuit, health, load)
+            h.state = Hedge.State.ENDED;
+            if (err instanceof NodeUnreachableException unreachable) {
+                registry.connectionFailed(h.node.name(), unreachable.getMessage());
+            }
+            h.takeover.tryFail(ctx.clientGone() ? new ClientCancelledException() : err);
+            return;
+        }
         if (h.state != Hedge.State.RUNNING) {
             return;
         }
@@ -271,6 +299,75 @@ final class Hedger {
                 new Completion(Completion.Outcome.CANCELLED, -1, -1, -1, nanoTicker.getAsLong() - h.sentNanos));
         h.lease.release();
         metrics.hedge(metrics.modelLabel(ctx.request().model()), outcome);
+    }
+
+    /** Whether the request's hedge has been sent and is still racing the first attempt. */
+    boolean running(RequestContext ctx) {
+        return ctx.hedge() != null && ctx.hedge().state == Hedge.State.RUNNING;
+    }
+
+    /**
+     * The first attempt failed (and was abandoned) while the hedge runs: rather than cancel the hedge
+     * and send a retry elsewhere, the hedge becomes the request's attempt, as if it were the retry
+     * (it took its retry from the budget when it was sent). The returned future completes when the
+     * hedge's answer has begun (Stream then reads it, whatever it read before included) and fails as
+     * Dispatch would: a 5xx answer (kept for passing through), a node that could not be reached.
+     */
+    Future<Void> takeOver(RequestContext ctx) {
+        Hedge h = ctx.hedge();
+        h.state = Hedge.State.TAKEN;
+        h.takeover = Promise.promise();
+        ctx.newAttempt();
+        ctx.continuation(null);
+        ctx.chosen(h.node);
+        ctx.permitHeld(true);
+        ctx.dispatchedAttempt(true);
+        ctx.lease(h.lease);
+        ctx.dispatched(h.sentNanos);
+        ctx.observed(true);
+        ctx.onAttemptFailure(h.takeover::tryFail);
+        ctx.onClientGone(() -> h.takeover.tryFail(new ClientCancelledException()));
+        if (h.request != null) {
+            ctx.upstreamRequest(h.request);
+        }
+        if (ctx.request().stream()) {
+            // the first-token timeout runs from when the hedge was sent, as Dispatch's does for an attempt
+            long ms = ctx.timeouts().firstToken().toMillis();
+            long left = Math.max(1, ms - (nanoTicker.getAsLong() - h.sentNanos) / 1_000_000);
+            String node = h.node.name();
+            ctx.attemptTimer(failover.timers().schedule(left, () -> ctx.timedOut(
+                    NodeTimeoutException.firstToken(node, ms), false)));
+        }
+        h.takeover.future().onFailure(err -> {
+            if (h.state == Hedge.State.TAKEN) {
+                // ended before its answer began (client gone, total timeout): the node stops too
+                h.state = Hedge.State.ENDED;
+                if (h.request != null) {
+                    h.request.reset();
+                }
+            }
+        });
+        metrics.hedge(metrics.modelLabel(ctx.request().model()), "won");
+        if (h.response != null) {
+            handOver(ctx, h);
+        }
+        return h.takeover.future();
+    }
+
+    /** A taken-over hedge's answer has begun: it is the attempt's answer from here on, as Dispatch hands one to Stream. */
+    private void handOver(RequestContext ctx, Hedge h) {
+        h.state = Hedge.State.ENDED;
+        HttpClientResponse in = h.response;
+        in.pause();
+        ctx.upstreamResponse(in);
+        if (in.statusCode() >= 500) {
+            h.takeover.tryFail(new NodeErrorStatusException(h.node.name(), in.statusCode()));
+            return;
+        }
+        if (h.held != null && h.held.length() > 0) {
+            ctx.early(h.held, false);
+        }
+        h.takeover.tryComplete();
     }
 
     /**

@@ -22,6 +22,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Hedging over real HTTP: two stub nodes whose first stream is slow to its first token (the
@@ -92,14 +94,23 @@ class HedgingIT {
 
     /** A stub whose non-streamed answers wait: the first one on any node {@code delays[0]} ms, and so on. */
     private StubNode slowAnswers(String name, long... delays) {
+        StubNode.Answer[] plans = new StubNode.Answer[delays.length];
+        for (int i = 0; i < delays.length; i++) {
+            plans[i] = StubNode.Answer.after(delays[i]);
+        }
+        return plannedAnswers(name, plans);
+    }
+
+    /** A stub whose non-streamed answers go as planned: the first one on any node as {@code plans[0]}, and so on. */
+    private StubNode plannedAnswers(String name, StubNode.Answer... plans) {
         StubNode n = new StubNode(vertx, name, List.of("m")).start();
-        n.answerDelay.set(() -> {
+        n.answerPlan.set(() -> {
             int i;
             synchronized (answers) {
                 i = answers.size();
                 answers.add(name);
             }
-            return i < delays.length ? delays[i] : 0;
+            return i < plans.length ? plans[i] : StubNode.Answer.after(0);
         });
         return n;
     }
@@ -332,5 +343,33 @@ class HedgingIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> slow.answersCancelled.get() == 1);
         awaitNothingOutstanding(g);
         assertThat(metric(metrics(g), "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "hedge's head first: {0}")
+    @ValueSource(booleans = {false, true})
+    void nonStreamed_firstAttemptFailsWhileTheHedgeRuns_theHedgeTakesTheRequestOver(boolean headFirst) throws Exception {
+        // the first copy fails with 500 after 1 s; the hedge, sent after 100 ms, answers 2 s after it arrived
+        StubNode.Answer failing = new StubNode.Answer(1000, 500, false);
+        StubNode.Answer hedge = new StubNode.Answer(2000, 200, headFirst);
+        StubNode a = plannedAnswers("a", failing, hedge);
+        StubNode b = plannedAnswers("b", failing, hedge);
+        Gateway g = gateway(dispatch(HEDGE_100MS), a, b);
+
+        HttpResponse<String> r = post(g, "/v1/chat/completions", CHAT);
+
+        // with two nodes, a retry after the 500 would find no node left and pass the 500 on
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(answers).hasSize(2);
+        String hedgeNode = answers.get(1);
+        assertThat(r.headers().firstValue(RequestContext.NODE_HEADER)).contains(hedgeNode);
+        assertThat(r.body()).contains("hello from " + hedgeNode).doesNotContain("stub failure");
+        assertThat(a.inferenceRequests.get() + b.inferenceRequests.get()).as("no third copy").isEqualTo(2);
+        awaitNothingOutstanding(g);
+        String m = metrics(g);
+        assertThat(metric(m, "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
+        assertThat(metric(m, "flotilla_hedges_total{model=\"m\",outcome=\"cancelled\"}")).isZero();
+        assertThat(metric(m, "flotilla_retries_total{model=\"m\",reason=\"server_error\"}")).isEqualTo(1);
+        assertThat(metric(m, "flotilla_requests_total{model=\"m\",node=\"" + hedgeNode + "\",outcome=\"ok\"}"))
+                .isEqualTo(1);
     }
 }

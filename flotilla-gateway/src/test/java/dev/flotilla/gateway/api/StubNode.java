@@ -42,9 +42,19 @@ final class StubNode {
     final AtomicReference<String> lastBody = new AtomicReference<>();
     /** Milliseconds a stream waits (after its head) before its first chunk; asked once per stream. */
     final AtomicReference<java.util.function.LongSupplier> firstChunkDelay = new AtomicReference<>(() -> 0);
-    /** Milliseconds a non-streamed answer waits before it is sent whole; asked once per request. */
-    final AtomicReference<java.util.function.LongSupplier> answerDelay = new AtomicReference<>(() -> 0);
-    /** Non-streamed answers being waited for now (see {@link #answerDelay}). */
+    /**
+     * How a non-streamed answer is sent: after {@code delayMillis}, with this status (500 sends an
+     * error body), its head at once or with the body. Asked once per request.
+     */
+    record Answer(long delayMillis, int status, boolean headFirst) {
+        static Answer after(long delayMillis) {
+            return new Answer(delayMillis, 200, false);
+        }
+    }
+
+    final AtomicReference<java.util.function.Supplier<Answer>> answerPlan =
+            new AtomicReference<>(() -> Answer.after(0));
+    /** Non-streamed answers being waited for now (see {@link #answerPlan}). */
     final AtomicInteger answersRunning = new AtomicInteger();
     /** Non-streamed answers whose connection closed before they were sent (the gateway cancelled them). */
     final AtomicInteger answersCancelled = new AtomicInteger();
@@ -150,21 +160,26 @@ final class StubNode {
         }
     }
 
-    /** A whole non-streamed answer, after {@link #answerDelay}; a connection closed meanwhile counts as cancelled. */
+    /** A whole non-streamed answer as {@link #answerPlan} says; a connection closed meanwhile counts as cancelled. */
     private void answer(HttpServerRequest req, Endpoint endpoint) {
         var resp = req.response();
-        String body = OpenAiJson.response(endpoint, name, 1, "m", "hello from " + name, FinishReason.STOP,
-                new Usage(1, 2));
-        long delay = answerDelay.get().getAsLong();
-        if (delay <= 0) {
-            resp.putHeader("content-type", "application/json").end(body);
+        Answer plan = answerPlan.get().get();
+        String body = plan.status() == 200 ? OpenAiJson.response(endpoint, name, 1, "m", "hello from " + name,
+                FinishReason.STOP, new Usage(1, 2))
+                : "{\"error\":{\"message\":\"stub failure\",\"type\":\"server_error\",\"param\":null,\"code\":\"stub\"}}";
+        resp.setStatusCode(plan.status()).putHeader("content-type", "application/json");
+        if (plan.delayMillis() <= 0) {
+            resp.end(body);
             return;
         }
+        if (plan.headFirst()) {
+            resp.setChunked(true).writeHead();
+        }
         answersRunning.incrementAndGet();
-        long timer = vertx.setTimer(delay, t -> {
+        long timer = vertx.setTimer(plan.delayMillis(), t -> {
             answersRunning.decrementAndGet();
             if (!resp.closed()) {
-                resp.putHeader("content-type", "application/json").end(body);
+                resp.end(body);
             }
         });
         resp.closeHandler(v -> {
