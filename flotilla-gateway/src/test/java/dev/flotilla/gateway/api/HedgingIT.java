@@ -372,4 +372,35 @@ class HedgingIT {
         assertThat(metric(m, "flotilla_requests_total{model=\"m\",node=\"" + hedgeNode + "\",outcome=\"ok\"}"))
                 .isEqualTo(1);
     }
+
+    @Test
+    void stream_firstAttemptFailsWhileTheHedgeWaitsForItsFirstToken_theHedgeTakesTheRequestOver() throws Exception {
+        // the first stream on any node fails with 500 after 1 s; the hedge's stream has its head at
+        // once and its first token after 2 s
+        AtomicInteger seen = new AtomicInteger();
+        java.util.function.LongSupplier firstFails = () -> seen.getAndIncrement() == 0 ? 1000 : -1;
+        StubNode a = new StubNode(vertx, "a", List.of("m")).start();
+        StubNode b = new StubNode(vertx, "b", List.of("m")).start();
+        for (StubNode n : List.of(a, b)) {
+            n.streamFailAfter.set(firstFails);
+            n.firstChunkDelay.set(() -> 2000);
+        }
+        Gateway g = gateway(dispatch(HEDGE_100MS), a, b);
+
+        HttpResponse<String> r = post(g);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        StubNode hedge = a.firstChunkSent.get() ? a : b;
+        assertThat(hedge.firstChunkSent.get()).as("one node streamed").isTrue();
+        assertThat(other(hedge.name, a, b).firstChunkSent.get()).isFalse();
+        assertThat(r.headers().firstValue(RequestContext.NODE_HEADER)).contains(hedge.name);
+        assertThat(r.body()).contains("\"id\":\"" + hedge.name + "\"", "one", "two", "[DONE]")
+                .doesNotContain("stub failure");
+        awaitNothingOutstanding(g);
+        String m = metrics(g);
+        assertThat(metric(m, "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
+        assertThat(metric(m, "flotilla_retries_total{model=\"m\",reason=\"server_error\"}")).isEqualTo(1);
+        assertThat(metric(m, "flotilla_requests_total{model=\"m\",node=\"" + hedge.name + "\",outcome=\"ok\"}"))
+                .isEqualTo(1);
+    }
 }

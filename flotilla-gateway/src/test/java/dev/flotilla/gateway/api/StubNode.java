@@ -58,6 +58,8 @@ final class StubNode {
     final AtomicInteger answersRunning = new AtomicInteger();
     /** Non-streamed answers whose connection closed before they were sent (the gateway cancelled them). */
     final AtomicInteger answersCancelled = new AtomicInteger();
+    /** Milliseconds after which a stream is answered 500 instead (no head before), or -1; asked once per stream. */
+    final AtomicReference<java.util.function.LongSupplier> streamFailAfter = new AtomicReference<>(() -> -1);
     /** What streams send after their first chunk ("one"), one chunk each. */
     final AtomicReference<List<String>> streamRest = new AtomicReference<>(List.of("two"));
     /**
@@ -137,6 +139,13 @@ final class StubNode {
             case NORMAL, DIE_AFTER_FIRST -> {
                 if (!stream) {
                     answer(req, endpoint);
+                    return;
+                }
+                long failAfter = streamFailAfter.get().getAsLong();
+                if (failAfter >= 0) {
+                    vertx.setTimer(Math.max(1, failAfter), t -> req.response().setStatusCode(500)
+                            .putHeader("content-type", "application/json").end("{\"error\":{\"message\":\"stub failure\","
+                                    + "\"type\":\"server_error\",\"param\":null,\"code\":\"stub\"}}"));
                     return;
                 }
                 var resp = req.response().setChunked(true).putHeader("content-type", Sse.CONTENT_TYPE);
