@@ -203,7 +203,8 @@ public final class Gateway implements AutoCloseable {
                 config.routing().policy(), pluginContext, metrics.schedulingMetrics()), clock, ticker);
         Failover failover = new Failover(config, new RetryBudget(config.dispatch().retry(), ticker), circuits,
                 Timers.of(vertx));
-        AdminApi admin = new AdminApi(registry, scraper::history, clock, errors, circuits::state, scheduler);
+        AdminApi admin = new AdminApi(registry, scraper::history, clock, errors, circuits::state, scheduler,
+                config::hedge);
         java.util.function.Function<HttpClient, GatewayRouter> routers = client -> new GatewayRouter(
                 new RequestPipeline(scheduler, registry, new Forwarder(client, config.dispatch()), metrics, ticker,
                         failover),

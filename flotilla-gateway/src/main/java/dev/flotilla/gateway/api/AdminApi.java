@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,6 +65,7 @@ public final class AdminApi {
     private final ErrorResponses errors;
     private final Function<String, String> circuits;
     private final Scheduler scheduler;
+    private final BiFunction<String, String, GatewayConfig.Hedge> hedges;
 
     /** @param histories the history of a node by name (null for an unknown node) */
     public AdminApi(NodeRegistry registry, Function<String, NodeHistory> histories, Clock clock, ErrorResponses errors) {
@@ -79,6 +81,17 @@ public final class AdminApi {
     /** @param scheduler the engine {@code POST /admin/explain} asks, or null to serve no such endpoint */
     public AdminApi(NodeRegistry registry, Function<String, NodeHistory> histories, Clock clock, ErrorResponses errors,
                     Function<String, String> circuits, Scheduler scheduler) {
+        this(registry, histories, clock, errors, circuits, scheduler, null);
+    }
+
+    /**
+     * @param hedges the hedging in effect for a model and a profile name ({@link GatewayConfig#hedge(String, String)}),
+     *               shown by {@code POST /admin/explain}; null to leave it out
+     */
+    public AdminApi(NodeRegistry registry, Function<String, NodeHistory> histories, Clock clock, ErrorResponses errors,
+                    Function<String, String> circuits, Scheduler scheduler,
+                    BiFunction<String, String, GatewayConfig.Hedge> hedges) {
+        this.hedges = hedges;
         this.scheduler = scheduler;
         this.circuits = circuits;
         this.registry = registry;
@@ -398,9 +411,20 @@ public final class AdminApi {
                     .put("candidate", v.droppedBy() == null).put("dropped_by", v.droppedBy())
                     .put("filters", filters).put("scores", scores).put("total", num(v.total())));
         }
-        json(rc, new JsonObject().put("model", request.model()).put("endpoint", endpoint.path())
+        JsonObject out = new JsonObject().put("model", request.model()).put("endpoint", endpoint.path())
                 .put("session", session).put("profile", e.profile()).put("picker", e.picker())
-                .put("picked", e.picked()).put("nodes", nodes));
+                .put("picked", e.picked()).put("nodes", nodes);
+        if (hedges != null) {
+            out.put("hedge", hedge(hedges.apply(request.model(), e.profile())));
+        }
+        json(rc, out);
+    }
+
+    /** The hedging a request would get; a {@code delay} of {@code p95} means the picked node's recent p95. */
+    private static JsonObject hedge(GatewayConfig.Hedge h) {
+        return new JsonObject().put("enabled", h.enabled())
+                .put("delay", h.delay() == null ? "p95" : h.delay().toMillis() + "ms")
+                .put("minDelay", h.minDelay().toMillis() + "ms").put("maxDelay", h.maxDelay().toMillis() + "ms");
     }
 
     private static Object num(double v) {

@@ -73,7 +73,8 @@ public final class ConfigLoader {
                     "hedge", obj("enabled", leaf(), "delay", leaf(), "minDelay", leaf(), "maxDelay", leaf()))),
             "scheduling", obj("default", leaf(), "models", new MapOf(leaf()), "routes", new MapOf(leaf()),
                     "profiles", new MapOf(obj("filters", new ListOf(leaf()), "scorers", new ListOf(leaf()),
-                            "picker", leaf()))));
+                            "picker", leaf(), "hedge", obj("enabled", leaf(), "delay", leaf(), "minDelay", leaf(),
+                                    "maxDelay", leaf())))));
     private static final Obj PROFILE_SHAPE = (Obj) ((MapOf) ((Obj) ((Obj) SCHEMA).fields().get("scheduling"))
             .fields().get("profiles")).value();
     private static final Obj MODEL_SHAPE = (Obj) ((MapOf) ((Obj) SCHEMA).fields().get("models")).value();
@@ -504,10 +505,10 @@ public final class ConfigLoader {
             return new GatewayConfig(listen(section(root, "listen")), health(section(root, "health")),
                     routing(section(root, "routing")), dispatch, nodes(root.get("nodes")),
                     telemetry(section(root, "telemetry")), models(root.get("models"), dispatch.hedge()),
-                    scheduling(root.get("scheduling")));
+                    scheduling(root.get("scheduling"), dispatch.hedge()));
         }
 
-        private GatewayConfig.Scheduling scheduling(JsonNode n) {
+        private GatewayConfig.Scheduling scheduling(JsonNode n, GatewayConfig.Hedge hedge) {
             if (n == null || n.isNull()) {
                 return GatewayConfig.Scheduling.defaults();
             }
@@ -523,7 +524,7 @@ public final class ConfigLoader {
             ObjectNode ps = child(o, "scheduling", "profiles");
             if (ps != null) {
                 ps.fields().forEachRemaining(e -> {
-                    ProfileSpec spec = profile(e.getKey(), e.getValue());
+                    ProfileSpec spec = profile(e.getKey(), e.getValue(), hedge);
                     if (spec != null) {
                         profiles.add(spec);
                     }
@@ -549,7 +550,8 @@ public final class ConfigLoader {
             return out;
         }
 
-        private ProfileSpec profile(String name, JsonNode n) {
+        /** A declared profile; its {@code hedge} block, if any, takes each absent key from {@code dispatch.hedge}. */
+        private ProfileSpec profile(String name, JsonNode n, GatewayConfig.Hedge dispatchHedge) {
             String path = "scheduling.profiles." + name;
             if (!(n instanceof ObjectNode o)) {
                 problems.add(path + ": " + show(n) + " (expected a mapping with filters, scorers and picker)");
@@ -600,8 +602,13 @@ public final class ConfigLoader {
             } else {
                 picker = plugin(pk, path + ".picker", false);
             }
+            ObjectNode h = child(o, path, "hedge");
+            if (h != null) {
+                checkKeys(h, path + ".hedge", (Obj) PROFILE_SHAPE.fields().get("hedge"));
+            }
+            GatewayConfig.Hedge hedge = h == null ? null : hedge(h, path + ".hedge", dispatchHedge);
             return problems.size() != before || picker == null ? null
-                    : new ProfileSpec(name, filters, scorers, picker);
+                    : new ProfileSpec(name, filters, scorers, picker, hedge);
         }
 
         /** A plugin written as its type or as {type, params} (and, for a scorer, weight). */

@@ -94,13 +94,33 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
         return m == null || m.sizeGb() == null ? Double.NaN : m.sizeGb();
     }
 
-    /** The timeouts for a model: its {@code models.<name>.timeouts} over the {@code dispatch} defaults. */
     /** The hedging of requests for {@code model}: its own {@code models.<name>.hedge}, else {@code dispatch.hedge}. */
     public Hedge hedge(String model) {
-        Model m = model == null ? null : models.get(model);
-        return m == null || m.hedge() == null ? dispatch.hedge() : m.hedge();
+        return hedge(model, null);
     }
 
+    /**
+     * The hedging of a request for {@code model} scheduled by the profile named {@code profile}: the
+     * model's own {@code models.<name>.hedge}, else the declared profile's
+     * {@code scheduling.profiles.<name>.hedge}, else {@code dispatch.hedge}. The most specific block
+     * wins whole (each block's absent keys were already filled from {@code dispatch.hedge}).
+     */
+    public Hedge hedge(String model, String profile) {
+        Model m = model == null ? null : models.get(model);
+        if (m != null && m.hedge() != null) {
+            return m.hedge();
+        }
+        if (profile != null) {
+            for (dev.flotilla.gateway.scheduling.ProfileSpec p : scheduling.profiles()) {
+                if (p.name().equals(profile) && p.hedge() != null) {
+                    return p.hedge();
+                }
+            }
+        }
+        return dispatch.hedge();
+    }
+
+    /** The timeouts for a model: its {@code models.<name>.timeouts} over the {@code dispatch} defaults. */
     public Timeouts timeouts(String model) {
         Timeouts defaults = dispatch.timeouts();
         Model m = model == null ? null : models.get(model);
@@ -356,13 +376,15 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
     }
 
     /**
-     * Hedging: a stream with no event with output {@code delay} after it was sent gets a second copy
-     * on another node; the first to produce output is kept, the other is cancelled. At most one hedge
-     * per request, taken from the retry budget.
+     * Hedging: a request with no answer {@code delay} after it was sent gets a second copy on another
+     * node; the first to answer is kept, the other is cancelled. A stream's answer is its first event
+     * with output, a non-streamed request's its whole, valid body. At most one hedge per request,
+     * taken from the retry budget.
      *
      * @param enabled  off by default
-     * @param delay    how long to wait for the first output; null (the default, {@code delay: p95}) means
-     *                 the chosen node's recent p95 time to first token for the model
+     * @param delay    how long to wait for the answer; null (the default, {@code delay: p95}) means the
+     *                 chosen node's recent p95 for the model: of time to first token for a stream, of
+     *                 the whole response time for a non-streamed request
      * @param minDelay the floor of the delay (also the delay when p95 has too few samples)
      * @param maxDelay the ceiling of the delay
      */
@@ -379,7 +401,7 @@ public record GatewayConfig(Listen listen, Health health, Routing routing, Dispa
             return new Hedge(false, null, null, null);
         }
 
-        /** The delay for a node whose recent p95 time to first token is {@code p95Millis} (NaN when unknown). */
+        /** The delay for a node whose recent p95 (time to first token or response time) is {@code p95Millis} (NaN when unknown). */
         public long delayMillis(double p95Millis) {
             long wanted = delay != null ? delay.toMillis() : Double.isNaN(p95Millis) ? minDelay.toMillis()
                     : (long) Math.ceil(p95Millis);

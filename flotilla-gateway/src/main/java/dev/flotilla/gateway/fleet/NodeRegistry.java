@@ -56,6 +56,12 @@ public final class NodeRegistry {
     private final List<Consumer<NodeTransition>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<MembershipEvent>> membershipListeners = new CopyOnWriteArrayList<>();
     private final LatencyOutliers outliers;
+    /**
+     * Whole response times of non-streamed requests, windowed like the times to first token but
+     * never judged for outliers: they vary with the answer's length, so they only give a hedge its
+     * p95 delay (a non-streamed request's first byte is its whole answer).
+     */
+    private final LatencyOutliers responseTimes;
 
     public NodeRegistry(List<GatewayConfig.Node> configured, Clock clock) {
         this(configured, clock, NodeSnapshot.DEFAULT_STALE_AFTER);
@@ -76,6 +82,7 @@ public final class NodeRegistry {
         this.staleAfter = staleAfter;
         this.rules = rules;
         this.outliers = new LatencyOutliers(rules, clock);
+        this.responseTimes = new LatencyOutliers(rules, clock);
         Map<String, Entry> byName = new LinkedHashMap<>();
         for (GatewayConfig.Node n : configured) {
             byName.put(n.name(), newEntry(n));
@@ -292,6 +299,7 @@ public final class NodeRegistry {
         }
         ordered = List.copyOf(list);
         outliers.forget(name);
+        responseTimes.forget(name);
         forgetModels(last.models());
         LOG.info("node {} has left the fleet", name);
         fire(new MembershipEvent.Removed(last));
@@ -439,6 +447,25 @@ public final class NodeRegistry {
         }
         outliers.record(name, model, timeToFirstToken);
         judgeLatency(e);
+    }
+
+    /**
+     * A non-streamed request the node served for the model answered in full after this long (from
+     * sending the request to the node's last byte). Kept in the same window as the times to first
+     * token ({@code health.outlierWindow}, at most the same number of samples) for hedge delays only.
+     */
+    public void responseTimeSample(String name, String model, Duration responseTime) {
+        if (nodes.containsKey(name)) {
+            responseTimes.record(name, model, responseTime);
+        }
+    }
+
+    /**
+     * The 95th percentile of the node's recent whole response times of non-streamed requests for the
+     * model in ms, NaN with fewer than {@code health.outlierMinSamples} samples in the window.
+     */
+    public double p95ResponseTimeMillis(String name, String model) {
+        return responseTimes.p95Millis(name, model);
     }
 
     /** The median recent time to first token of the node for the model in ms, NaN with too few samples. */

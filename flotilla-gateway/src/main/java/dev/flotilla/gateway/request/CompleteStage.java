@@ -88,6 +88,10 @@ final class CompleteStage implements Stage {
                     if (ctx.firstTokenNanos() != 0) {
                         registry.latencySample(node, ctx.request().model(),
                                 Duration.ofNanos(ctx.firstTokenNanos() - ctx.dispatchedNanos()));
+                    } else if (!ctx.request().stream()) {
+                        // the whole answer: what a non-streamed hedge's p95 delay is taken from
+                        registry.responseTimeSample(node, ctx.request().model(),
+                                Duration.ofNanos(nanoTicker.getAsLong() - ctx.dispatchedNanos()));
                     }
                 }
                 case UNREACHABLE, TIMEOUT -> registry.requestFinished(node, true);

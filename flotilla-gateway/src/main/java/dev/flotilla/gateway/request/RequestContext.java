@@ -66,6 +66,7 @@ public final class RequestContext {
     private Hedger.Hedge hedge;
     private Runnable onFirstOutput;
     private Buffer early;
+    private boolean earlyComplete;
 
     public RequestContext(Endpoint endpoint, Buffer body, HttpServerResponse response, long startNanos) {
         this.endpoint = endpoint;
@@ -437,11 +438,18 @@ public final class RequestContext {
     Buffer takeEarly() {
         Buffer b = early;
         early = null;
+        earlyComplete = false;
         return b;
     }
 
-    void early(Buffer bytes) {
+    /** Whether the {@link #takeEarly early} bytes are the whole answer (a non-streamed hedge that won): its response has ended. */
+    boolean earlyComplete() {
+        return earlyComplete;
+    }
+
+    void early(Buffer bytes, boolean complete) {
         this.early = bytes;
+        this.earlyComplete = complete;
     }
 
     /** Why the request failed, or null when it succeeded (set before Complete runs). */

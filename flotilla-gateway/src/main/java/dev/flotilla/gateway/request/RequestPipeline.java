@@ -29,8 +29,11 @@ import java.util.function.LongSupplier;
  * {@link RetryBudget} has room; 4xx answers are never retried. When no retry is made a 5xx answer
  * is passed to the client unchanged. A stream that fails after the client has received part of it
  * is continued on another node from the text already sent ({@link Continuation}), within the same
- * attempt limit and budget. With hedging on, a stream's first attempt without output after the
- * hedge delay gets a second copy on another node; the first with output is kept ({@link Hedger}).
+ * attempt limit and budget. With hedging on for the request (its model, else its scheduling profile,
+ * else {@code dispatch.hedge}), a first attempt without an answer after the hedge delay gets a second
+ * copy on another node; the first to answer (a stream's first output, a non-streamed request's whole
+ * valid body) is kept ({@link Hedger}). A first attempt that fails while its hedge runs hands the
+ * request to the hedge instead of a new retry.
  */
 public final class RequestPipeline {
     private final Stage parse = new ParseStage();
@@ -121,6 +124,13 @@ public final class RequestPipeline {
         if (reason == null || !ctx.dispatchedAttempt() || ctx.clientGone() || ctx.totalTimedOut()) {
             return giveUp(ctx, err);
         }
+        if (hedger.running(ctx) && !ctx.response().headWritten()) {
+            // the running hedge is already this request's retry on another node: keep it rather than
+            // cancel it and send another (it took its retry from the budget when it was sent)
+            metrics.retry(metrics.modelLabel(ctx.request().model()), reason);
+            abandonAttempt(ctx, err, false);
+            return hedger.takeOver(ctx).compose(v -> stream.run(ctx)).recover(next -> retryOrGiveUp(ctx, next));
+        }
         // the client has part of a stream: only a continuation on another node can save it
         Buffer continuation = null;
         if (ctx.response().headWritten()) {
@@ -141,7 +151,7 @@ public final class RequestPipeline {
             return giveUp(ctx, err);
         }
         metrics.retry(metrics.modelLabel(ctx.request().model()), reason);
-        abandonAttempt(ctx, err);
+        abandonAttempt(ctx, err, true);
         if (continuation != null) {
             metrics.continuation(metrics.modelLabel(ctx.request().model()));
             ctx.continueWith(continuation);
@@ -169,10 +179,13 @@ public final class RequestPipeline {
 
     /**
      * Ends a failed attempt before the next: its node is told of the failure (passive health and
-     * its circuit), its answer if any is dropped, and its load count released.
+     * its circuit), its answer if any is dropped, and its load count released. A running hedge is
+     * cancelled unless it is to be the next attempt ({@code cancelHedge} false).
      */
-    private void abandonAttempt(RequestContext ctx, Throwable err) {
-        hedger.cancel(ctx, "cancelled");
+    private void abandonAttempt(RequestContext ctx, Throwable err, boolean cancelHedge) {
+        if (cancelHedge) {
+            hedger.cancel(ctx, "cancelled");
+        }
         if (ctx.attemptTimer() >= 0) {
             failover.timers().cancel(ctx.attemptTimer());
             ctx.attemptTimer(-1);

@@ -21,8 +21,10 @@ import java.util.function.LongSupplier;
  * Stream: passes the node's status, headers and body to the client chunk by chunk as they arrive,
  * with back-pressure: when the client reads slowly the node's response is paused. A successful
  * stream is held back until its first event with output (which also stops the first-token timer),
- * so a node that fails before its first token has sent the client nothing and can be replaced. Error statuses
- * pass through unchanged. A successful answer's bytes are also read by a {@link StreamScanner} (no
+ * so a node that fails before its first token has sent the client nothing and can be replaced. A
+ * successful non-streamed answer is held whole (it is bounded by {@code max_tokens}) and must be one
+ * JSON object ({@link JsonAnswer}); anything else fails the attempt as a bad answer, so it is retried
+ * like a 5xx. Error statuses pass through unchanged. A successful answer's bytes are also read by a {@link StreamScanner} (no
  * decoding, no copy): for streams, the events with output give time to first token (from the
  * request's arrival) and inter-token latency; the usage object gives the token counts Complete
  * records.
@@ -71,9 +73,11 @@ final class StreamStage implements Stage {
         ctx.series(series);
         // only successful streams are timed
         boolean timed = ok && stream;
+        // a successful non-streamed answer is held whole and checked before the client gets a byte
+        boolean whole = ok && !stream;
         // a successful stream's bytes are held back until its first event with output, so that a node
         // that fails before its first token has sent the client nothing and the request can be retried
-        Buffer[] held = {timed && !out.headWritten() ? Buffer.buffer() : null};
+        Buffer[] held = {(timed || whole) && !out.headWritten() ? Buffer.buffer() : null};
         Continuation continuation = ctx.continuation();
         boolean resuming = continuation != null && continuation.resuming();
         if (resuming && !ok) {
@@ -104,7 +108,7 @@ final class StreamStage implements Stage {
             }
             if (held[0] != null) {
                 held[0].appendBuffer(chunk);
-                if (scanner.outputEvents() == 0) {
+                if (whole || scanner.outputEvents() == 0) {
                     return;
                 }
                 chunk = held[0];
@@ -120,10 +124,7 @@ final class StreamStage implements Stage {
                 out.drainHandler(v -> in.resume());
             }
         };
-        in.handler(onChunk);
-        in.exceptionHandler(err -> done.tryFail(ctx.clientGone() ? new ClientCancelledException()
-                : forwarder.classify(node, err, ctx.timeouts().idle().toMillis())));
-        in.endHandler(v -> {
+        io.vertx.core.Handler<Void> onEnd = v -> {
             if (done.future().isComplete()) {
                 return;
             }
@@ -135,7 +136,17 @@ final class StreamStage implements Stage {
                     ctx.firstOutput();
                 }
             }
-            if (held[0] != null && scanner.outputEvents() == 0 && !containsDone(held[0])) {
+            if (whole && held[0] != null) {
+                // a 200 that is not an answer (an error page, a truncated body) is the node's failure, and
+                // the client has nothing of it yet: the request is retried like a 5xx
+                String problem = JsonAnswer.problem(held[0]);
+                if (problem != null) {
+                    done.tryFail(new NodeBadAnswerException(node, problem));
+                    return;
+                }
+                // the complete answer is in: a hedge still running has lost
+                ctx.firstOutput();
+            } else if (held[0] != null && scanner.outputEvents() == 0 && !containsDone(held[0])) {
                 // no output and no end marker: not a stream (an empty answer still ends with [DONE])
                 done.tryFail(new NodeBadAnswerException(node, held[0].length() + " bytes without an event with output or "
                         + "data: [DONE]"));
@@ -150,12 +161,23 @@ final class StreamStage implements Stage {
             } else {
                 out.end();
             }
-        });
+        };
+        boolean complete = ctx.earlyComplete();
         Buffer early = ctx.takeEarly();
         if (early != null) {
             // a hedge that won read these before the pipeline took its answer over
             onChunk.handle(early);
         }
+        if (complete) {
+            // a non-streamed hedge won with its whole answer: the node's response has ended already
+            // (and takes no more handlers)
+            onEnd.handle(null);
+            return done.future();
+        }
+        in.handler(onChunk);
+        in.exceptionHandler(err -> done.tryFail(ctx.clientGone() ? new ClientCancelledException()
+                : forwarder.classify(node, err, ctx.timeouts().idle().toMillis())));
+        in.endHandler(onEnd);
         in.resume();
         return done.future();
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.flotilla.gateway.Gateway;
 import dev.flotilla.gateway.config.GatewayConfig;
+import dev.flotilla.gateway.request.RequestContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -153,6 +154,44 @@ class FailoverIT {
         assertThat(bad.inferenceRequests.get()).isPositive();
         assertThat(metric(metrics(g), "flotilla_retries_total{model=\"m\",reason=\"bad_answer\"}"))
                 .isEqualTo(bad.inferenceRequests.get());
+    }
+
+    @Test
+    void request_nonStreamed200NotJson_retriedElsewhereAndCountedAgainstTheNodesCircuit() throws Exception {
+        StubNode bad = stub("bad", StubNode.Mode.NOT_JSON);
+        StubNode good = stub("good", StubNode.Mode.NORMAL);
+        // opens after 2 failures among the last 4 calls: only failures the circuit heard of can open it
+        GatewayConfig.Dispatch dispatch = noCircuit().withCircuit(new GatewayConfig.Circuit(50, 2, 4,
+                Duration.ofMinutes(5), 1));
+        Gateway g = gateway(dispatch, Map.of(), bad.name, bad.url(), good.name, good.url());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            HttpResponse<String> r = post(g, CHAT);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.headers().firstValue(RequestContext.NODE_HEADER)).contains("good");
+            assertThat(r.body()).contains("\"id\":\"good\"").doesNotContain("not json");
+            return "open".equals(circuit(g, "bad"));
+        });
+        assertThat(bad.inferenceRequests.get()).isGreaterThanOrEqualTo(2);
+        String m = metrics(g);
+        assertThat(metric(m, "flotilla_retries_total{model=\"m\",reason=\"bad_answer\"}"))
+                .isEqualTo(bad.inferenceRequests.get());
+        assertThat(metric(m, "flotilla_node_circuit_transitions_total{node=\"bad\",to=\"open\"}")).isEqualTo(1);
+        assertThat(circuit(g, "good")).isEqualTo("closed");
+    }
+
+    @Test
+    void request_nonStreamed200NotJsonAndNoOtherNode_clientGets502NamingTheNode() throws Exception {
+        StubNode bad = stub("bad", StubNode.Mode.NOT_JSON);
+        Gateway g = gateway(noCircuit(), Map.of(), bad.name, bad.url());
+
+        HttpResponse<String> r = post(g, CHAT);
+
+        assertThat(r.statusCode()).isEqualTo(502);
+        JsonObject error = new JsonObject(r.body()).getJsonObject("error");
+        assertThat(error.getString("message")).contains("node 'bad'", "not valid JSON");
+        assertThat(error.getString("code")).isEqualTo("node_bad_answer");
+        assertThat(g.registry().snapshot("bad").outstanding()).isZero();
     }
 
     @Test

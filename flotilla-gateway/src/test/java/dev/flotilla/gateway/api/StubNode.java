@@ -19,12 +19,12 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * TEST ONLY: a tiny OpenAI-speaking node with behaviour the test controls: healthy or not, answer
- * normally, hang, close the connection, fail with 500, refuse with 400, send malformed SSE, or hold
- * a stream after its first chunk
- * until the test completes a promise. Answers carry the node's name as the response id.
+ * normally (a non-streamed answer after a delay the test sets), hang, close the connection, fail
+ * with 500, refuse with 400, send malformed SSE or a 200 body that is not JSON, or hold a stream
+ * after its first chunk until the test completes a promise. Answers carry the node's name as the response id.
  */
 final class StubNode {
-    enum Mode { NORMAL, HANG, CLOSE, FAIL, BAD_REQUEST, MALFORMED_SSE, DIE_AFTER_FIRST }
+    enum Mode { NORMAL, HANG, CLOSE, FAIL, BAD_REQUEST, MALFORMED_SSE, DIE_AFTER_FIRST, NOT_JSON }
 
     final String name;
     private final Vertx vertx;
@@ -42,6 +42,24 @@ final class StubNode {
     final AtomicReference<String> lastBody = new AtomicReference<>();
     /** Milliseconds a stream waits (after its head) before its first chunk; asked once per stream. */
     final AtomicReference<java.util.function.LongSupplier> firstChunkDelay = new AtomicReference<>(() -> 0);
+    /**
+     * How a non-streamed answer is sent: after {@code delayMillis}, with this status (500 sends an
+     * error body), its head at once or with the body. Asked once per request.
+     */
+    record Answer(long delayMillis, int status, boolean headFirst) {
+        static Answer after(long delayMillis) {
+            return new Answer(delayMillis, 200, false);
+        }
+    }
+
+    final AtomicReference<java.util.function.Supplier<Answer>> answerPlan =
+            new AtomicReference<>(() -> Answer.after(0));
+    /** Non-streamed answers being waited for now (see {@link #answerPlan}). */
+    final AtomicInteger answersRunning = new AtomicInteger();
+    /** Non-streamed answers whose connection closed before they were sent (the gateway cancelled them). */
+    final AtomicInteger answersCancelled = new AtomicInteger();
+    /** Milliseconds after which a stream is answered 500 instead (no head before), or -1; asked once per stream. */
+    final AtomicReference<java.util.function.LongSupplier> streamFailAfter = new AtomicReference<>(() -> -1);
     /** What streams send after their first chunk ("one"), one chunk each. */
     final AtomicReference<List<String>> streamRest = new AtomicReference<>(List.of("two"));
     /**
@@ -117,10 +135,17 @@ final class StubNode {
                     .end("data: {\"choices\":[{\"delta\":{\"cont\n\nevent: ???\n\n");
             case FAIL -> req.response().setStatusCode(500).putHeader("content-type", "application/json")
                     .end("{\"error\":{\"message\":\"stub failure\",\"type\":\"server_error\",\"param\":null,\"code\":\"stub\"}}");
+            case NOT_JSON -> req.response().putHeader("content-type", "application/json").end("not json");
             case NORMAL, DIE_AFTER_FIRST -> {
                 if (!stream) {
-                    req.response().putHeader("content-type", "application/json").end(OpenAiJson.response(endpoint, name,
-                            1, "m", "hello from " + name, FinishReason.STOP, new Usage(1, 2)));
+                    answer(req, endpoint);
+                    return;
+                }
+                long failAfter = streamFailAfter.get().getAsLong();
+                if (failAfter >= 0) {
+                    vertx.setTimer(Math.max(1, failAfter), t -> req.response().setStatusCode(500)
+                            .putHeader("content-type", "application/json").end("{\"error\":{\"message\":\"stub failure\","
+                                    + "\"type\":\"server_error\",\"param\":null,\"code\":\"stub\"}}"));
                     return;
                 }
                 var resp = req.response().setChunked(true).putHeader("content-type", Sse.CONTENT_TYPE);
@@ -142,6 +167,36 @@ final class StubNode {
                 streamFrom(req, resp, endpoint, usage);
             }
         }
+    }
+
+    /** A whole non-streamed answer as {@link #answerPlan} says; a connection closed meanwhile counts as cancelled. */
+    private void answer(HttpServerRequest req, Endpoint endpoint) {
+        var resp = req.response();
+        Answer plan = answerPlan.get().get();
+        String body = plan.status() == 200 ? OpenAiJson.response(endpoint, name, 1, "m", "hello from " + name,
+                FinishReason.STOP, new Usage(1, 2))
+                : "{\"error\":{\"message\":\"stub failure\",\"type\":\"server_error\",\"param\":null,\"code\":\"stub\"}}";
+        resp.setStatusCode(plan.status()).putHeader("content-type", "application/json");
+        if (plan.delayMillis() <= 0) {
+            resp.end(body);
+            return;
+        }
+        if (plan.headFirst()) {
+            resp.setChunked(true).writeHead();
+        }
+        answersRunning.incrementAndGet();
+        long timer = vertx.setTimer(plan.delayMillis(), t -> {
+            answersRunning.decrementAndGet();
+            if (!resp.closed()) {
+                resp.end(body);
+            }
+        });
+        resp.closeHandler(v -> {
+            if (!resp.ended() && vertx.cancelTimer(timer)) {
+                answersRunning.decrementAndGet();
+                answersCancelled.incrementAndGet();
+            }
+        });
     }
 
     private void streamFrom(HttpServerRequest req, io.vertx.core.http.HttpServerResponse resp, Endpoint endpoint,

@@ -92,6 +92,33 @@ class FailoverConfigTest {
         assertThat(c.dispatch().circuit()).isEqualTo(new GatewayConfig.Circuit(40, 3, 10, Duration.ofSeconds(2), 1));
     }
 
+    @Test
+    void parse_profileHedge_modelOverProfileOverDispatch() {
+        GatewayConfig c = loader.parse("""
+                dispatch:
+                  hedge: { minDelay: 80ms }
+                scheduling:
+                  routes: { /v1/completions: hedged }
+                  profiles:
+                    hedged:
+                      picker: least-requests
+                      hedge: { enabled: true, delay: p95, maxDelay: 3s }
+                    plain:
+                      picker: round-robin
+                models:
+                  own: { hedge: { enabled: false } }
+                """, Map.of());
+        GatewayConfig.Hedge profile = new GatewayConfig.Hedge(true, null, Duration.ofMillis(80), Duration.ofSeconds(3));
+        assertThat(c.scheduling().profiles()).filteredOn(p -> p.name().equals("hedged"))
+                .singleElement().satisfies(p -> assertThat(p.hedge()).as("absent keys from dispatch.hedge")
+                        .isEqualTo(profile));
+        assertThat(c.hedge("m", "hedged")).isEqualTo(profile);
+        assertThat(c.hedge("own", "hedged").enabled()).as("the model's own block wins").isFalse();
+        assertThat(c.hedge("m", "plain")).as("a profile without hedge: dispatch.hedge").isEqualTo(c.dispatch().hedge());
+        assertThat(c.hedge("m", "least-requests").enabled()).as("built-in profiles do not hedge").isFalse();
+        assertThat(c.hedge("m")).isEqualTo(c.dispatch().hedge());
+    }
+
     static Stream<Arguments> problems() {
         return Stream.of(
                 named("model timeout without unit", "models: { m: { timeouts: { firstToken: 5 } } }",
@@ -124,6 +151,21 @@ class FailoverConfigTest {
                         "dispatch.hedge.delay: \"p99\" (expected a duration like 500ms, 2s, 1m or 1h)"),
                 named("hedge ceiling below floor", "dispatch: { hedge: { minDelay: 2s, maxDelay: 1s } }",
                         "dispatch.hedge.maxDelay: 1000ms (expected at least dispatch.hedge.minDelay, 2000ms)"),
+                named("profile hedge delay not a duration",
+                        "scheduling: { profiles: { p: { picker: round-robin, hedge: { delay: soon } } } }",
+                        "scheduling.profiles.p.hedge.delay: \"soon\" (expected a duration like 500ms, 2s, 1m or 1h)"),
+                named("profile hedge enabled not a boolean",
+                        "scheduling: { profiles: { p: { picker: round-robin, hedge: { enabled: maybe } } } }",
+                        "scheduling.profiles.p.hedge.enabled: \"maybe\" (expected true or false)"),
+                named("profile hedge ceiling below floor",
+                        "scheduling: { profiles: { p: { picker: round-robin, hedge: { minDelay: 2s, maxDelay: 1s } } } }",
+                        "scheduling.profiles.p.hedge.maxDelay: 1000ms (expected at least scheduling.profiles.p.hedge.minDelay, 2000ms)"),
+                named("profile hedge unknown key",
+                        "scheduling: { profiles: { p: { picker: round-robin, hedge: { after: 1s } } } }",
+                        "scheduling.profiles.p.hedge.after: \"1s\" (unknown key; expected one of: enabled, delay, minDelay, maxDelay)"),
+                named("profile hedge not a mapping",
+                        "scheduling: { profiles: { p: { picker: round-robin, hedge: true } } }",
+                        "scheduling.profiles.p.hedge: true (expected a mapping)"),
                 named("zero half-open requests", "dispatch: { circuit: { halfOpenRequests: 0 } }",
                         "dispatch.circuit.halfOpenRequests: 0 (expected an integer from 1 to 1000: requests let through while half-open)"));
     }

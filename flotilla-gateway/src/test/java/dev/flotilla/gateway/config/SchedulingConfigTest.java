@@ -101,7 +101,7 @@ class SchedulingConfigTest {
                 Arguments.of(Named.of("no picker", head + "      filters: [healthy]\n"),
                         "scheduling.profiles.p.picker: <missing> (expected a picker type, e.g. max-score, or {type, params})"),
                 Arguments.of(Named.of("unknown profile key", head + "      pickr: least-requests\n      picker: least-requests\n"),
-                        "scheduling.profiles.p.pickr: \"least-requests\" (unknown key; expected one of: filters, scorers, picker)"),
+                        "scheduling.profiles.p.pickr: \"least-requests\" (unknown key; expected one of: filters, scorers, picker, hedge)"),
                 Arguments.of(Named.of("model names an unknown profile", "scheduling: {models: {m: fast}}"),
                         "scheduling.models.m: \"fast\" (expected one of: flotilla, inferops, least-requests, llmd-default, round-robin, sglang-cache-aware)"),
                 Arguments.of(Named.of("route is no endpoint", "scheduling: {routes: {/v1/embeddings: least-requests}}"),

@@ -96,4 +96,18 @@ class NodeRegistryHealthTest {
                 .contains("flotilla_node_state_transitions_total{from=\"healthy\",node=\"a\",to=\"unhealthy\"} 1.0")
                 .contains("flotilla_node_state_transitions_total{from=\"unhealthy\",node=\"a\",to=\"healthy\"} 1.0");
     }
+
+    @Test
+    void responseTimeSample_twentySamples_p95OfResponseTimesApartFromTimeToFirstToken() {
+        registry.markUp("a", Set.of("m"));
+        for (int i = 1; i <= 20; i++) {
+            registry.responseTimeSample("a", "m", Duration.ofMillis(100L * i));
+            registry.latencySample("a", "m", Duration.ofMillis(i));
+        }
+        assertThat(registry.p95ResponseTimeMillis("a", "m")).isEqualTo(1900.0);
+        assertThat(registry.p95TimeToFirstTokenMillis("a", "m")).as("a separate window").isEqualTo(19.0);
+        assertThat(registry.p95ResponseTimeMillis("b", "m")).as("no samples").isNaN();
+        clock.advance(GatewayConfig.Health.defaults().outlierWindow().plusSeconds(1));
+        assertThat(registry.p95ResponseTimeMillis("a", "m")).as("samples out of the window").isNaN();
+    }
 }
