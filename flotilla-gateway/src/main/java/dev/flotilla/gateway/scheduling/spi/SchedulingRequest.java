@@ -114,19 +114,20 @@ public final class SchedulingRequest {
             int n = text.length() / blockChars;
             long[] out = new long[n];
             long h = 0xcbf29ce484222325L;
-            int i = 0;
+            char[] block = new char[blockChars]; // a block at a time: array reads, not charAt's checks per char
             for (int b = 0; b < n; b++) {
-                int end = (b + 1) * blockChars;
+                text.getChars(b * blockChars, (b + 1) * blockChars, block, 0);
                 // four chars per step, a word at a time: multiply then rotate, both one-to-one, so two
                 // prefixes that differ in one place never meet again; a chain step per 4 chars, not per
                 // char, since the chain's latency is what a long prompt costs
-                for (; i + 4 <= end; i += 4) {
-                    long w = text.charAt(i) | (long) text.charAt(i + 1) << 16 | (long) text.charAt(i + 2) << 32
-                            | (long) text.charAt(i + 3) << 48;
+                int i = 0;
+                for (; i + 4 <= blockChars; i += 4) {
+                    long w = block[i] | (long) block[i + 1] << 16 | (long) block[i + 2] << 32
+                            | (long) block[i + 3] << 48;
                     h = Long.rotateLeft((h ^ w) * 0x9e3779b97f4a7c15L, 29);
                 }
-                for (; i < end; i++) {
-                    h = Long.rotateLeft((h ^ text.charAt(i)) * 0x9e3779b97f4a7c15L, 29);
+                for (; i < blockChars; i++) {
+                    h = Long.rotateLeft((h ^ block[i]) * 0x9e3779b97f4a7c15L, 29);
                 }
                 out[b] = mix(h);
             }
