@@ -66,10 +66,14 @@ final class LinearFit {
             return new Line(base(priorSlope), slope(priorSlope));
         }
 
+        /** Whether x varies enough to fit the slope: then the line does not depend on the prior slope. */
+        boolean slopeFitted() {
+            return s0 * sxx - sx * sx > 1e-9 * Math.max(1, s0 * sxx);
+        }
+
         /** The slope before the base is clamped: fitted, or {@code priorSlope} when x does not vary. */
         private double freeSlope(double priorSlope) {
-            double spread = s0 * sxx - sx * sx;
-            double slope = spread > 1e-9 * Math.max(1, s0 * sxx) ? (s0 * sxy - sx * sy) / spread : priorSlope;
+            double slope = slopeFitted() ? (s0 * sxy - sx * sy) / (s0 * sxx - sx * sx) : priorSlope;
             return Math.max(0, slope);
         }
 

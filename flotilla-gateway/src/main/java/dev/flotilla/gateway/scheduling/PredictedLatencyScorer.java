@@ -1,7 +1,6 @@
 package dev.flotilla.gateway.scheduling;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
-import dev.flotilla.gateway.fleet.telemetry.DataState;
 import dev.flotilla.gateway.scheduling.LinearFit.Line;
 import dev.flotilla.gateway.scheduling.spi.Completion;
 import dev.flotilla.gateway.scheduling.spi.PluginConfigException;
@@ -178,12 +177,19 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         double prefillSlope = priors.prefillSlope() * scale;
         double decodeBase = priors.decodeBase() * scale;
         double decodeSlope = priors.decodeSlope() * scale;
-        if (fitted && view.prefillFitted()) {
+        // a fitted slope makes the line independent of the prior: the one computed at publication holds
+        if (fitted && view.prefillFitted() && view.prefill().slopeFitted()) {
+            prefillBase = view.priorPrefillBase();
+            prefillSlope = view.priorPrefillSlope();
+        } else if (fitted && view.prefillFitted()) {
             double prior = prefillSlope;
             prefillBase = view.prefill().base(prior);
             prefillSlope = view.prefill().slope(prior);
         }
-        if (fitted && view.decodeFitted()) {
+        if (fitted && view.decodeFitted() && view.decode().slopeFitted()) {
+            decodeBase = view.priorDecodeBase();
+            decodeSlope = view.priorDecodeSlope();
+        } else if (fitted && view.decodeFitted()) {
             double prior = decodeSlope;
             decodeBase = view.decode().base(prior);
             decodeSlope = view.decode().slope(prior);
@@ -191,7 +197,7 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         int tokens = request.estimatedPromptTokens();
         double slots = view == null ? Double.NaN : view.slots();
         double out = Math.max(1, Math.min(request.maxTokens(Integer.MAX_VALUE), expectedOutput));
-        boolean fresh = node.dataState(request.now()) == DataState.FRESH;
+        boolean fresh = Freshness.fresh(node, request.now());
         double queued = queuedAhead(node, fresh, slots);
         double wait = 0;
         if (queued > 0) {
@@ -222,7 +228,7 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         }
         NodeModel model = models.computeIfAbsent(node.name(), n -> new NodeModel(settings));
         Instant now = request.now();
-        boolean fresh = node.dataState(now) == DataState.FRESH;
+        boolean fresh = Freshness.fresh(node, now);
         if (fresh && node.telemetry().load().waiting() > 0) {
             // the engine queues: its running batch is as large as it gets (its KV cache or batch limit)
             model.saturatedAt(node.telemetry().load().running());
