@@ -178,7 +178,7 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         double decodeBase = priors.decodeBase() * scale;
         double decodeSlope = priors.decodeSlope() * scale;
         // a fitted slope makes the line independent of the prior: the one computed at publication holds
-        if (fitted && view.prefillFitted() && view.prefill().slopeFitted()) {
+        if (fitted && view.prefillFitted() && view.prefillSlopeFitted()) {
             prefillBase = view.priorPrefillBase();
             prefillSlope = view.priorPrefillSlope();
         } else if (fitted && view.prefillFitted()) {
@@ -186,7 +186,7 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
             prefillBase = view.prefill().base(prior);
             prefillSlope = view.prefill().slope(prior);
         }
-        if (fitted && view.decodeFitted() && view.decode().slopeFitted()) {
+        if (fitted && view.decodeFitted() && view.decodeSlopeFitted()) {
             decodeBase = view.priorDecodeBase();
             decodeSlope = view.priorDecodeSlope();
         } else if (fitted && view.decodeFitted()) {
@@ -367,14 +367,15 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
 
     /**
      * What a scoring pass reads of a node's model, immutable: the fits' sums, whether each has
-     * {@code minSamples}, each line with the configured prior slope (for the fleet priors and the
+     * {@code minSamples} and a fitted slope (then the line below serves any prior; the sums,
+     * another object to load, are read only when not), each line with the configured prior slope (for the fleet priors and the
      * prefill estimate at dispatch), the slots, when a completion last taught the fits (epoch ns,
      * Long.MIN_VALUE before any), and the mean prompt (NaN before any).
      */
-    private record View(LinearFit.Sums prefill, boolean prefillFitted, double priorPrefillBase,
-                        double priorPrefillSlope, LinearFit.Sums decode, boolean decodeFitted,
-                        double priorDecodeBase, double priorDecodeSlope, double slots, long lastSample,
-                        double meanPromptTokens) {
+    private record View(LinearFit.Sums prefill, boolean prefillFitted, boolean prefillSlopeFitted,
+                        double priorPrefillBase, double priorPrefillSlope, LinearFit.Sums decode,
+                        boolean decodeFitted, boolean decodeSlopeFitted, double priorDecodeBase,
+                        double priorDecodeSlope, double slots, long lastSample, double meanPromptTokens) {
     }
 
     /**
@@ -409,9 +410,9 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
             LinearFit.Sums d = decode.sums();
             double ps = settings.prefillPrior().slope();
             double ds = settings.decodePrior().slope();
-            view = new View(p, p.count() >= settings.minSamples(), p.base(ps), p.slope(ps),
-                    d, d.count() >= settings.minSamples(), d.base(ds), d.slope(ds), slots, lastSample,
-                    promptTokens.value());
+            view = new View(p, p.count() >= settings.minSamples(), p.slopeFitted(), p.base(ps), p.slope(ps),
+                    d, d.count() >= settings.minSamples(), d.slopeFitted(), d.base(ds), d.slope(ds), slots,
+                    lastSample, promptTokens.value());
         }
 
         /**
