@@ -1,7 +1,6 @@
 package dev.flotilla.gateway.scheduling;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
-import dev.flotilla.gateway.fleet.telemetry.DataState;
 import dev.flotilla.gateway.fleet.telemetry.GpuFigures;
 import dev.flotilla.gateway.scheduling.spi.Filter;
 import dev.flotilla.gateway.scheduling.spi.PluginConfigException;
@@ -63,7 +62,7 @@ public final class FitsMemoryFilter implements Filter {
 
     /** The memory the model may use on this node in GB, or NaN when unknown. */
     double roomGb(NodeSnapshot node, SchedulingRequest request) {
-        if (node.dataState(request.now()) == DataState.FRESH) {
+        if (Freshness.fresh(node, request.now())) {
             double bytes = 0;
             boolean known = false;
             for (GpuFigures g : node.telemetry().gpus()) {

@@ -21,10 +21,9 @@ public final class InFlightTokensScorer implements Scorer {
 
     @Override
     public void score(SchedulingRequest request, List<NodeSnapshot> candidates, double[] scores) {
-        double[] tokens = new double[candidates.size()];
-        for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = candidates.get(i).inFlightTokens();
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = candidates.get(i).inFlightTokens();
         }
-        Normalise.lowerIsBetter(tokens, scores);
+        Normalise.lowerIsBetter(scores, scores); // in place: no array per decision
     }
 }

@@ -1,7 +1,6 @@
 package dev.flotilla.gateway.scheduling;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
-import dev.flotilla.gateway.fleet.telemetry.DataState;
 import dev.flotilla.gateway.fleet.telemetry.GpuFigures;
 import dev.flotilla.gateway.scheduling.spi.PluginConfigException;
 import dev.flotilla.gateway.scheduling.spi.PluginContext;
@@ -89,7 +88,7 @@ public final class InferOpsScorer implements Scorer {
             Terms t = new Terms();
             t.add(wVram, maxVram > 0 ? vram[i] / maxVram : Double.NaN);
             t.add(wTflops, maxTflops > 0 ? tflops[i] / maxTflops : Double.NaN);
-            if (node.dataState(request.now()) == DataState.FRESH) {
+            if (Freshness.fresh(node, request.now())) {
                 List<GpuFigures> gpus = node.telemetry().gpus();
                 t.add(wUtil, 1 - clamp(meanUtilisation(gpus)));
                 t.add(wMemory, 1 - clamp(memoryUse(gpus)));

@@ -1,7 +1,6 @@
 package dev.flotilla.gateway.scheduling;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
-import dev.flotilla.gateway.fleet.telemetry.DataState;
 import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import dev.flotilla.gateway.scheduling.spi.Scorer;
 import java.util.List;
@@ -23,7 +22,7 @@ public final class KvCacheScorer implements Scorer {
     public void score(SchedulingRequest request, List<NodeSnapshot> candidates, double[] scores) {
         for (int i = 0; i < scores.length; i++) {
             NodeSnapshot node = candidates.get(i);
-            double usage = node.dataState(request.now()) == DataState.FRESH
+            double usage = Freshness.fresh(node, request.now())
                     ? node.telemetry().load().kvCacheUsage() : Double.NaN;
             scores[i] = Double.isNaN(usage) ? Double.NaN : 1 - Math.min(1, Math.max(0, usage));
         }

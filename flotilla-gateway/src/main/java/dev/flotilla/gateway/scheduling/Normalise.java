@@ -8,6 +8,7 @@ final class Normalise {
     /**
      * Writes {@code (max - v) / (max - min)} for each value (the smallest scores 1, the largest 0),
      * 1 for all when they are equal, NaN where the value is NaN (ignored for min and max).
+     * {@code scores} may be {@code values} itself (each value is read before its score is written).
      */
     static void lowerIsBetter(double[] values, double[] scores) {
         double min = Double.POSITIVE_INFINITY;

@@ -1,7 +1,6 @@
 package dev.flotilla.gateway.scheduling;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
-import dev.flotilla.gateway.fleet.telemetry.DataState;
 import dev.flotilla.gateway.scheduling.LinearFit.Line;
 import dev.flotilla.gateway.scheduling.spi.Completion;
 import dev.flotilla.gateway.scheduling.spi.PluginConfigException;
@@ -66,20 +65,48 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
     record Prediction(double ttftMs, double e2eMs) {
     }
 
-    private record Pending(long request, String node) {
+    /** A dispatch's key: the request on one node (equality written out: it is hashed per request). */
+    private static final class Pending {
+        private final long request;
+        private final String node;
+
+        Pending(long request, String node) {
+            this.request = request;
+            this.node = node;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Pending p && p.request == request && p.node.equals(node);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(request) * 31 + node.hashCode();
+        }
     }
 
     /** The node as the request found it: requests queued ahead of it, and the batch it joined. */
     private record Dispatch(double queuedAhead, int batch, double prefillAhead) {
     }
 
+    private static final int TTFT = 0;
+    private static final int E2E = 1;
+    private static final int BLEND = 2;
+
     private final Settings settings;
+    private final int target;
     private final Map<String, NodeModel> models = new ConcurrentHashMap<>();
     private final Map<Pending, Dispatch> pending = new ConcurrentHashMap<>();
     private final EwMean completionTokens;
 
     PredictedLatencyScorer(Settings settings) {
         this.settings = settings;
+        this.target = switch (settings.target()) {
+            case "ttft" -> TTFT;
+            case "e2e" -> E2E;
+            default -> BLEND;
+        };
         this.completionTokens = new EwMean(settings.decay(), settings.expectedOutputTokens());
     }
 
@@ -108,16 +135,13 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
 
     @Override
     public void score(SchedulingRequest request, List<NodeSnapshot> candidates, double[] scores) {
-        Priors priors = priors(candidates, request.now());
+        long nowNanos = epochNanos(request.now());
+        long cutoff = nowNanos - settings.forgetAfterNanos();
+        Priors priors = priors(candidates, cutoff);
         double expectedOutput = completionTokens.value(); // once per pass, not per node: it takes a lock
         double min = Double.POSITIVE_INFINITY;
         for (int i = 0; i < scores.length; i++) {
-            Prediction p = predict(request, candidates.get(i), priors, expectedOutput);
-            double v = switch (settings.target()) {
-                case "ttft" -> p.ttftMs();
-                case "e2e" -> p.e2eMs();
-                default -> (1 - settings.blendWeight()) * p.ttftMs() + settings.blendWeight() * p.e2eMs();
-            };
+            double v = predict(request, candidates.get(i), priors, expectedOutput, nowNanos, cutoff, target);
             scores[i] = Math.max(v, 1e-6); // a zero prediction (a fit through the origin) must not divide by 0
             min = Math.min(min, scores[i]);
         }
@@ -128,39 +152,73 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
 
     /** The prediction for this request on one of the candidates. */
     Prediction predict(SchedulingRequest request, NodeSnapshot node, List<NodeSnapshot> candidates) {
-        return predict(request, node, priors(candidates, request.now()), completionTokens.value());
+        long nowNanos = epochNanos(request.now());
+        long cutoff = nowNanos - settings.forgetAfterNanos();
+        Priors priors = priors(candidates, cutoff);
+        double expectedOutput = completionTokens.value();
+        return new Prediction(predict(request, node, priors, expectedOutput, nowNanos, cutoff, TTFT),
+                predict(request, node, priors, expectedOutput, nowNanos, cutoff, E2E));
     }
 
-    private Prediction predict(SchedulingRequest request, NodeSnapshot node, Priors priors, double expectedOutput) {
+    /**
+     * The prediction in ms of {@code what} (TTFT, E2E or the BLEND) for the request on one node. In
+     * primitives throughout: it runs once per candidate per decision, and reads the node's fits from
+     * an immutable view published at each completion instead of taking the node's lock.
+     */
+    private double predict(SchedulingRequest request, NodeSnapshot node, Priors priors, double expectedOutput,
+                           long nowNanos, long cutoff, int what) {
         NodeModel model = models.get(node.name());
-        NodeModel fitted = model != null && model.sampledSince(forgetBefore(request.now())) ? model : null;
-        double scale = priors.scale(node);
-        Line prefillPrior = scaled(priors.prefill(), scale);
-        Line decodePrior = scaled(priors.decode(), scale);
+        View view = model == null ? null : model.view;
         // a node with no sample for forgetAfter is predicted as an unseen one: a node once slow (frozen,
         // overloaded) would otherwise keep its slow fit and never be tried again
-        Line prefill = fitted == null ? null : fitted.prefill(settings.minSamples(), prefillPrior.slope());
-        Line decode = fitted == null ? null : fitted.decode(settings.minSamples(), decodePrior.slope());
-        prefill = prefill != null ? prefill : prefillPrior;
-        decode = decode != null ? decode : decodePrior;
+        boolean fitted = view != null && view.lastSample() >= cutoff;
+        double scale = priors.scale(node);
+        double prefillBase = priors.prefillBase() * scale;
+        double prefillSlope = priors.prefillSlope() * scale;
+        double decodeBase = priors.decodeBase() * scale;
+        double decodeSlope = priors.decodeSlope() * scale;
+        // a fitted slope makes the line independent of the prior: the one computed at publication holds
+        if (fitted && view.prefillFitted() && view.prefillSlopeFitted()) {
+            prefillBase = view.priorPrefillBase();
+            prefillSlope = view.priorPrefillSlope();
+        } else if (fitted && view.prefillFitted()) {
+            double prior = prefillSlope;
+            prefillBase = view.prefill().base(prior);
+            prefillSlope = view.prefill().slope(prior);
+        }
+        if (fitted && view.decodeFitted() && view.decodeSlopeFitted()) {
+            decodeBase = view.priorDecodeBase();
+            decodeSlope = view.priorDecodeSlope();
+        } else if (fitted && view.decodeFitted()) {
+            double prior = decodeSlope;
+            decodeBase = view.decode().base(prior);
+            decodeSlope = view.decode().slope(prior);
+        }
         int tokens = request.estimatedPromptTokens();
-        double slots = model == null ? Double.NaN : model.slots();
+        double slots = view == null ? Double.NaN : view.slots();
         double out = Math.max(1, Math.min(request.maxTokens(Integer.MAX_VALUE), expectedOutput));
-        double queued = queuedAhead(node, request.now(), slots);
+        boolean fresh = Freshness.fresh(node, request.now());
+        double queued = queuedAhead(node, fresh, slots);
         double wait = 0;
         if (queued > 0) {
             // a queued request starts when one of the node's slots frees: every service time / slots
             double concurrency = Double.isNaN(slots) ? Math.max(1, node.outstanding()) : slots;
-            double meanPrompt = model == null ? tokens : model.meanPromptTokens(tokens);
-            double service = prefill.at(meanPrompt) + (expectedOutput - 1) * decode.at(concurrency);
+            double meanPrompt = view == null || Double.isNaN(view.meanPromptTokens()) ? tokens
+                    : view.meanPromptTokens();
+            double service = (prefillBase + prefillSlope * meanPrompt)
+                    + (expectedOutput - 1) * (decodeBase + decodeSlope * concurrency);
             wait = queued * service / concurrency;
         }
-        int batch = batch(node, request.now());
         // prompts sent there that have not had their first token yet are prefilled with this one
-        double ahead = model == null ? 0 : model.prefillTokensAt(epochNanos(request.now()));
-        double ttft = prefill.at(tokens + ahead) + wait;
-        double e2e = ttft + (out - 1) * decode.at(Double.isNaN(slots) ? batch : Math.min(batch, slots));
-        return new Prediction(ttft, e2e);
+        double ahead = model == null ? 0 : model.prefillTokensAt(nowNanos);
+        double ttft = (prefillBase + prefillSlope * (tokens + ahead)) + wait;
+        if (what == TTFT) {
+            return ttft;
+        }
+        int batch = batch(node, fresh);
+        double perToken = decodeBase + decodeSlope * (Double.isNaN(slots) ? batch : Math.min(batch, slots));
+        double e2e = ttft + (out - 1) * perToken;
+        return what == E2E ? e2e : (1 - settings.blendWeight()) * ttft + settings.blendWeight() * e2e;
     }
 
     @Override
@@ -168,21 +226,24 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         if (pending.size() >= MAX_PENDING) {
             return;
         }
-        NodeModel model = models.computeIfAbsent(node.name(), n -> new NodeModel(settings.decay()));
+        NodeModel model = models.computeIfAbsent(node.name(), n -> new NodeModel(settings));
         Instant now = request.now();
-        if (node.dataState(now) == DataState.FRESH && node.telemetry().load().waiting() > 0) {
+        boolean fresh = Freshness.fresh(node, now);
+        if (fresh && node.telemetry().load().waiting() > 0) {
             // the engine queues: its running batch is as large as it gets (its KV cache or batch limit)
             model.saturatedAt(node.telemetry().load().running());
         }
-        double queued = queuedAhead(node, now, model.slots());
+        View view = model.view;
+        double queued = queuedAhead(node, fresh, view.slots());
         long nowNanos = epochNanos(now);
         double ahead = model.prefillTokensAt(nowNanos);
-        pending.put(new Pending(request.id(), node.name()), new Dispatch(queued, batch(node, now), ahead));
+        pending.put(new Pending(request.id(), node.name()), new Dispatch(queued, batch(node, fresh), ahead));
         if (queued <= 0) {
             // in prefill until its expected first token: the line fitted so far, else the prior
             int tokens = request.estimatedPromptTokens();
-            Line line = model.prefill(settings.minSamples(), settings.prefillPrior().slope());
-            double ms = (line != null ? line : settings.prefillPrior()).at(tokens + ahead);
+            double ms = view.prefillFitted()
+                    ? view.priorPrefillBase() + view.priorPrefillSlope() * (tokens + ahead)
+                    : settings.prefillPrior().at(tokens + ahead);
             model.startPrefill(request.id(), nowNanos + (long) (ms * 1e6), tokens);
         }
     }
@@ -198,28 +259,30 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
             return;
         }
         int prompt = completion.promptTokens() > 0 ? completion.promptTokens() : request.estimatedPromptTokens();
-        NodeModel model = models.computeIfAbsent(node, n -> new NodeModel(settings.decay()));
-        model.observePrompt(prompt);
+        NodeModel model = models.computeIfAbsent(node, n -> new NodeModel(settings));
         if (completion.completionTokens() > 0) {
             completionTokens.add(completion.completionTokens());
         }
-        if (completion.firstTokenNanos() <= 0) {
-            return;
+        double prefillTokens = Double.NaN;
+        double ttftMs = Double.NaN;
+        int batch = 0;
+        double perTokenMs = Double.NaN;
+        if (completion.firstTokenNanos() > 0) {
+            if (at != null && at.queuedAhead() <= 0) {
+                // only requests that did not queue teach the prefill line (a queue's wait is modelled apart),
+                // with the prompts they were prefilled with
+                prefillTokens = prompt + at.prefillAhead();
+                ttftMs = completion.firstTokenNanos() / 1e6;
+            }
+            if (at != null && completion.completionTokens() >= 2
+                    && completion.durationNanos() > completion.firstTokenNanos()) {
+                batch = at.batch();
+                perTokenMs = (completion.durationNanos() - completion.firstTokenNanos()) / 1e6
+                        / (completion.completionTokens() - 1);
+            }
         }
-        double ttftMs = completion.firstTokenNanos() / 1e6;
-        if (at != null && at.queuedAhead() <= 0) {
-            // only requests that did not queue teach the prefill line (a queue's wait is modelled apart),
-            // with the prompts they were prefilled with
-            model.addPrefill(prompt + at.prefillAhead(), ttftMs);
-            model.sampledAt(epochNanos(request.now()) + completion.durationNanos());
-        }
-        if (at != null && completion.completionTokens() >= 2
-                && completion.durationNanos() > completion.firstTokenNanos()) {
-            double perToken = (completion.durationNanos() - completion.firstTokenNanos()) / 1e6
-                    / (completion.completionTokens() - 1);
-            model.addDecode(at.batch(), perToken);
-            model.sampledAt(epochNanos(request.now()) + completion.durationNanos());
-        }
+        model.learn(prompt, prefillTokens, ttftMs, batch, perTokenMs,
+                epochNanos(request.now()) + completion.durationNanos());
     }
 
     /** Dispatches waiting for their completion (for tests: the map stays bounded). */
@@ -227,48 +290,35 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         return pending.size();
     }
 
-    private static double waiting(NodeSnapshot node, Instant now) {
-        if (node.dataState(now) != DataState.FRESH) {
-            return 0;
-        }
-        double w = node.telemetry().load().waiting();
-        return Double.isNaN(w) ? 0 : Math.max(0, w);
-    }
-
     /**
      * Requests ahead of a new one in the node's queue: the engine's waiting count when fresh, and,
      * once the node has been seen saturated with {@code slots} running, the requests this gateway
      * has outstanding there beyond those slots (exact, even between scrapes).
      */
-    private static double queuedAhead(NodeSnapshot node, Instant now, double slots) {
-        double queued = waiting(node, now);
+    private static double queuedAhead(NodeSnapshot node, boolean fresh, double slots) {
+        double queued = 0;
+        if (fresh) {
+            double w = node.telemetry().load().waiting();
+            queued = Double.isNaN(w) ? 0 : Math.max(0, w);
+        }
         if (!Double.isNaN(slots)) {
             queued = Math.max(queued, node.outstanding() + 1 - slots);
         }
         return queued;
     }
 
-    private long forgetBefore(Instant now) {
-        return epochNanos(now) - settings.forgetAfterNanos();
-    }
-
     private static long epochNanos(Instant t) {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
-    private static int batch(NodeSnapshot node, Instant now) {
-        double running = node.dataState(now) == DataState.FRESH ? node.telemetry().load().running() : Double.NaN;
+    private static int batch(NodeSnapshot node, boolean fresh) {
+        double running = fresh ? node.telemetry().load().running() : Double.NaN;
         int r = Double.isNaN(running) ? 0 : (int) Math.max(0, Math.round(running));
         return Math.max(node.outstanding(), r) + 1;
     }
 
-    private static Line scaled(Line line, double scale) {
-        return new Line(line.base() * scale, line.slope() * scale);
-    }
-
     /** The priors for one scoring pass: fleet-average fitted lines when there are any. */
-    private Priors priors(List<NodeSnapshot> candidates, Instant now) {
-        long cutoff = forgetBefore(now);
+    private Priors priors(List<NodeSnapshot> candidates, long cutoff) {
         double pb = 0;
         double ps = 0;
         double db = 0;
@@ -276,43 +326,64 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         int np = 0;
         int nd = 0;
         for (NodeModel m : models.values()) {
-            if (!m.sampledSince(cutoff)) {
+            View v = m.view;
+            if (v.lastSample() < cutoff) {
                 continue;
             }
-            Line p = m.prefill(settings.minSamples(), settings.prefillPrior().slope());
-            if (p != null) {
-                pb += p.base();
-                ps += p.slope();
+            if (v.prefillFitted()) {
+                pb += v.priorPrefillBase();
+                ps += v.priorPrefillSlope();
                 np++;
             }
-            Line d = m.decode(settings.minSamples(), settings.decodePrior().slope());
-            if (d != null) {
-                db += d.base();
-                ds += d.slope();
+            if (v.decodeFitted()) {
+                db += v.priorDecodeBase();
+                ds += v.priorDecodeSlope();
                 nd++;
             }
         }
         double tflops = 0;
         int nt = 0;
-        for (NodeSnapshot c : candidates) {
+        for (int i = 0, n = candidates.size(); i < n; i++) {
+            NodeSnapshot c = candidates.get(i);
             if (c.facts() != null && c.facts().tflops() != null && c.facts().tflops() > 0) {
                 tflops += c.facts().tflops();
                 nt++;
             }
         }
-        return new Priors(np > 0 ? new Line(pb / np, ps / np) : settings.prefillPrior(),
-                nd > 0 ? new Line(db / nd, ds / nd) : settings.decodePrior(), nt > 0 ? tflops / nt : Double.NaN);
+        Line prefill = settings.prefillPrior();
+        Line decode = settings.decodePrior();
+        return new Priors(np > 0 ? pb / np : prefill.base(), np > 0 ? ps / np : prefill.slope(),
+                nd > 0 ? db / nd : decode.base(), nd > 0 ? ds / nd : decode.slope(),
+                nt > 0 ? tflops / nt : Double.NaN);
     }
 
-    private record Priors(Line prefill, Line decode, double meanTflops) {
+    private record Priors(double prefillBase, double prefillSlope, double decodeBase, double decodeSlope,
+                          double meanTflops) {
         double scale(NodeSnapshot node) {
             Double t = node.facts() == null ? null : node.facts().tflops();
             return t == null || !(t > 0) || Double.isNaN(meanTflops) ? 1 : meanTflops / t;
         }
     }
 
-    /** What one node delivered; locked as a whole (a few arithmetic operations per call). */
+    /**
+     * What a scoring pass reads of a node's model, immutable: the fits' sums, whether each has
+     * {@code minSamples} and a fitted slope (then the line below serves any prior; the sums,
+     * another object to load, are read only when not), each line with the configured prior slope (for the fleet priors and the
+     * prefill estimate at dispatch), the slots, when a completion last taught the fits (epoch ns,
+     * Long.MIN_VALUE before any), and the mean prompt (NaN before any).
+     */
+    private record View(LinearFit.Sums prefill, boolean prefillFitted, boolean prefillSlopeFitted,
+                        double priorPrefillBase, double priorPrefillSlope, LinearFit.Sums decode,
+                        boolean decodeFitted, boolean decodeSlopeFitted, double priorDecodeBase,
+                        double priorDecodeSlope, double slots, long lastSample, double meanPromptTokens) {
+    }
+
+    /**
+     * What one node delivered; changed under its lock (a few arithmetic operations per call), and
+     * published after each change as a {@link View} that scoring reads without the lock.
+     */
     private static final class NodeModel {
+        private final Settings settings;
         private final LinearFit prefill;
         private final LinearFit decode;
         private final EwMean promptTokens;
@@ -322,81 +393,90 @@ public final class PredictedLatencyScorer implements Scorer, RequestObserver {
         private long lastSample = Long.MIN_VALUE;
         /** Requests in prefill by id: {expected first token, epoch ns; prompt tokens}. */
         private final java.util.HashMap<Long, long[]> inPrefill = new java.util.HashMap<>();
+        /** inPrefill's size, readable without the lock (most passes find none in prefill). */
+        private volatile int inPrefillCount;
+        private volatile View view;
 
-        NodeModel(double decay) {
-            prefill = new LinearFit(decay);
-            decode = new LinearFit(decay);
-            promptTokens = new EwMean(decay, Double.NaN);
+        NodeModel(Settings settings) {
+            this.settings = settings;
+            prefill = new LinearFit(settings.decay());
+            decode = new LinearFit(settings.decay());
+            promptTokens = new EwMean(settings.decay(), Double.NaN);
+            publish();
         }
 
-        synchronized void addPrefill(double tokens, double ms) {
-            prefill.add(tokens, ms);
+        private void publish() {
+            LinearFit.Sums p = prefill.sums();
+            LinearFit.Sums d = decode.sums();
+            double ps = settings.prefillPrior().slope();
+            double ds = settings.decodePrior().slope();
+            view = new View(p, p.count() >= settings.minSamples(), p.slopeFitted(), p.base(ps), p.slope(ps),
+                    d, d.count() >= settings.minSamples(), d.slopeFitted(), d.base(ds), d.slope(ds), slots,
+                    lastSample, promptTokens.value());
+        }
+
+        /**
+         * What a successful completion taught: its prompt; the prefill line when {@code ttftMs} is
+         * a number; the decode line when {@code perTokenMs} is; then, when either taught, the time.
+         */
+        synchronized void learn(int prompt, double prefillTokens, double ttftMs, int batch, double perTokenMs,
+                                long sampledAtNanos) {
+            promptTokens.add(prompt);
+            if (!Double.isNaN(ttftMs)) {
+                prefill.add(prefillTokens, ttftMs);
+            }
+            if (!Double.isNaN(perTokenMs)) {
+                decode.add(batch, perTokenMs);
+            }
+            if (!Double.isNaN(ttftMs) || !Double.isNaN(perTokenMs)) {
+                lastSample = Math.max(lastSample, sampledAtNanos);
+            }
+            publish();
         }
 
         /** Prompt tokens of requests sent here and expected to be still in prefill until then. */
         synchronized void startPrefill(long request, long untilEpochNanos, int tokens) {
             if (inPrefill.size() < MAX_IN_PREFILL) {
                 inPrefill.put(request, new long[] {untilEpochNanos, tokens});
+                inPrefillCount = inPrefill.size();
             }
         }
 
-        synchronized void endPrefill(long request) {
-            inPrefill.remove(request);
+        void endPrefill(long request) {
+            if (inPrefillCount == 0) {
+                return;
+            }
+            synchronized (this) {
+                inPrefill.remove(request);
+                inPrefillCount = inPrefill.size();
+            }
         }
 
         /** The prompt tokens still expected in prefill at this time (forgets the ones past their time). */
-        synchronized double prefillTokensAt(long epochNanos) {
-            long sum = 0;
-            for (var it = inPrefill.values().iterator(); it.hasNext(); ) {
-                long[] e = it.next();
-                if (e[0] <= epochNanos) {
-                    it.remove();
-                } else {
-                    sum += e[1];
-                }
+        double prefillTokensAt(long epochNanos) {
+            if (inPrefillCount == 0) {
+                return 0;
             }
-            return sum;
-        }
-
-        synchronized void sampledAt(long epochNanos) {
-            lastSample = Math.max(lastSample, epochNanos);
-        }
-
-        /** Whether a completion taught the fit at or after this time. */
-        synchronized boolean sampledSince(long epochNanos) {
-            return lastSample >= epochNanos;
+            synchronized (this) {
+                long sum = 0;
+                for (var it = inPrefill.values().iterator(); it.hasNext(); ) {
+                    long[] e = it.next();
+                    if (e[0] <= epochNanos) {
+                        it.remove();
+                    } else {
+                        sum += e[1];
+                    }
+                }
+                inPrefillCount = inPrefill.size();
+                return sum;
+            }
         }
 
         synchronized void saturatedAt(double running) {
             if (running >= 1 && (Double.isNaN(slots) || running > slots)) {
                 slots = running;
+                publish();
             }
-        }
-
-        synchronized double slots() {
-            return slots;
-        }
-
-        synchronized void addDecode(int batch, double ms) {
-            decode.add(batch, ms);
-        }
-
-        void observePrompt(int tokens) {
-            promptTokens.add(tokens);
-        }
-
-        double meanPromptTokens(double fallback) {
-            double v = promptTokens.value();
-            return Double.isNaN(v) ? fallback : v;
-        }
-
-        /** The fitted prefill line, or null before {@code minSamples}. */
-        synchronized Line prefill(int minSamples, double priorSlope) {
-            return prefill.count() < minSamples ? null : prefill.line(priorSlope);
-        }
-
-        synchronized Line decode(int minSamples, double priorSlope) {
-            return decode.count() < minSamples ? null : decode.line(priorSlope);
         }
     }
 

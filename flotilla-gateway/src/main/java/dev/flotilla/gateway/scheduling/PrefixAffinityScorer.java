@@ -6,6 +6,7 @@ import dev.flotilla.gateway.scheduling.spi.PluginParams;
 import dev.flotilla.gateway.scheduling.spi.RequestObserver;
 import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import dev.flotilla.gateway.scheduling.spi.Scorer;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -54,9 +55,13 @@ public final class PrefixAffinityScorer implements Scorer, RequestObserver {
     public void score(SchedulingRequest request, List<NodeSnapshot> candidates, double[] scores) {
         long[] hashes = request.blockHashes(blockChars);
         int blocks = Math.min(maxBlocks, hashes.length);
+        if (blocks == 0) {
+            Arrays.fill(scores, 0);
+            return;
+        }
+        index.matchedBlocks(candidates, hashes, blocks, scores);
         for (int i = 0; i < scores.length; i++) {
-            scores[i] = blocks == 0 ? 0
-                    : (double) index.matchedBlocks(candidates.get(i).name(), hashes, blocks) / blocks;
+            scores[i] /= blocks;
         }
     }
 

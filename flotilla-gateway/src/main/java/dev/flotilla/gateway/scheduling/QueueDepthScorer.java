@@ -1,7 +1,6 @@
 package dev.flotilla.gateway.scheduling;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
-import dev.flotilla.gateway.fleet.telemetry.DataState;
 import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import dev.flotilla.gateway.scheduling.spi.Scorer;
 import java.util.List;
@@ -24,15 +23,14 @@ public final class QueueDepthScorer implements Scorer {
 
     @Override
     public void score(SchedulingRequest request, List<NodeSnapshot> candidates, double[] scores) {
-        double[] queue = new double[candidates.size()];
-        for (int i = 0; i < queue.length; i++) {
-            queue[i] = queue(candidates.get(i), request);
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = queue(candidates.get(i), request);
         }
-        Normalise.lowerIsBetter(queue, scores);
+        Normalise.lowerIsBetter(scores, scores); // in place: no array per decision
     }
 
     static double queue(NodeSnapshot node, SchedulingRequest request) {
-        double waiting = node.dataState(request.now()) == DataState.FRESH ? node.telemetry().load().waiting() : 0;
+        double waiting = Freshness.fresh(node, request.now()) ? node.telemetry().load().waiting() : 0;
         return (Double.isNaN(waiting) ? 0 : Math.max(0, waiting)) + node.outstanding();
     }
 }

@@ -127,11 +127,15 @@ public final class Scheduler {
             truncate(out, kept);
             p.filterTimers[f].record(ticker.getAsLong() - start);
         }
+        // the pass that drops DEGRADED nodes runs only when there are both kinds (rarely)
         boolean anyHealthy = false;
-        for (int i = 0, n = out.size(); i < n && !anyHealthy; i++) {
-            anyHealthy = out.get(i).state() == NodeState.HEALTHY;
+        boolean anyDegraded = false;
+        for (int i = 0, n = out.size(); i < n && !(anyHealthy && anyDegraded); i++) {
+            NodeState state = out.get(i).state();
+            anyHealthy |= state == NodeState.HEALTHY;
+            anyDegraded |= state == NodeState.DEGRADED;
         }
-        if (anyHealthy) {
+        if (anyHealthy && anyDegraded) {
             int kept = 0;
             for (int i = 0, n = out.size(); i < n; i++) {
                 NodeSnapshot node = out.get(i);

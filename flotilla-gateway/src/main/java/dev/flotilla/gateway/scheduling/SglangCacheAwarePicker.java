@@ -85,8 +85,9 @@ public final class SglangCacheAwarePicker implements Picker, RequestObserver {
         if (hashes.length > 0) {
             double[] negMatch = new double[n];
             double best = 0;
+            index.matchedBlocks(candidates, hashes, hashes.length, negMatch);
             for (int i = 0; i < n; i++) {
-                double rate = (double) index.matchedBlocks(candidates.get(i).name(), hashes) / hashes.length;
+                double rate = negMatch[i] / hashes.length;
                 negMatch[i] = -rate;
                 best = Math.max(best, rate);
             }

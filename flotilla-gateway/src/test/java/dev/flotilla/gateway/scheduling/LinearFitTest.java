@@ -49,4 +49,20 @@ class LinearFitTest {
         assertThat(line.slope()).isCloseTo(3.0, within(0.05));
         assertThat(line.base()).isCloseTo(20.0, within(0.5));
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void sums_snapshot_givesTheLineAndIgnoresLaterSamples(double[][] samples, double priorSlope, double base,
+                                                           double slope) {
+        LinearFit fit = new LinearFit(1.0);
+        for (double[] s : samples) {
+            fit.add(s[0], s[1]);
+        }
+        LinearFit.Sums sums = fit.sums();
+        fit.add(1000, 1e6); // after the snapshot: must not show in it
+        assertThat(sums.base(priorSlope)).isCloseTo(base, within(1e-9));
+        assertThat(sums.slope(priorSlope)).isCloseTo(slope, within(1e-9));
+        assertThat(sums.line(priorSlope)).isEqualTo(new Line(sums.base(priorSlope), sums.slope(priorSlope)));
+        assertThat(sums.count()).isEqualTo(samples.length);
+    }
 }
