@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The scheduling engine: for a request, its {@link Profile}'s filters drop nodes (each filter
- * runs over the remaining nodes in one pass, timed as a whole), its scorers rate the candidates
+ * runs over the remaining nodes in one pass, timed as a whole; a filter that would drop them all
+ * may keep some, {@link Filter#whenNoneAccepted}), its scorers rate the candidates
  * (each into a reused per-thread array; NaN counts as the neutral 0.5, values are clamped to 0..1,
  * then weighted and summed), and its picker chooses from the totals. Every plugin call is timed
  * with the injected ticker and recorded through {@link SchedulingMetrics}. A DEGRADED node is a
@@ -121,6 +122,13 @@ public final class Scheduler {
             for (int i = 0, n = out.size(); i < n; i++) {
                 NodeSnapshot node = out.get(i);
                 if (filter.accept(node, request)) {
+                    out.set(kept++, node);
+                }
+            }
+            if (kept == 0 && !out.isEmpty()) {
+                // nothing was overwritten: out still holds every node the filter rejected
+                List<NodeSnapshot> rescued = filter.whenNoneAccepted(List.copyOf(out), request);
+                for (NodeSnapshot node : rescued) {
                     out.set(kept++, node);
                 }
             }
