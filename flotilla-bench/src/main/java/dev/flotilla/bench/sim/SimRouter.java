@@ -108,14 +108,8 @@ final class SimRouter {
     /**
      * The gateway's decision for {@code request} (its session key the body's {@code user}, as the
      * gateway reads it), or null when no node passes the profile's filters or the picker chooses none.
-     */
-    Routed route(InferenceRequest request) {
-        return route(request, SchedulingRequest.CHARS_PER_TOKEN);
-    }
-
-    /**
-     * The same for a prompt whose text has {@code charsPerToken} characters per token (1 for compact
-     * synthetic prompts: the gateway estimates the tokens of the real text they stand for).
+     * The prompt's text has {@code charsPerToken} characters per token (1 for compact synthetic
+     * prompts: the gateway estimates the tokens of the real text they stand for).
      */
     Routed route(InferenceRequest request, int charsPerToken) {
         // as Scheduler.describe does (an id unique per scheduler, the decision time from its clock)
