@@ -3,6 +3,7 @@ package dev.flotilla.gateway.scheduling;
 import static dev.flotilla.gateway.scheduling.Nodes.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.Nodes.Age;
@@ -106,6 +107,20 @@ class FitsContextFilterTest {
         List<NodeSnapshot> candidates = scheduler.candidates(Nodes.request(PROMPT_1000),
                 Nodes.all(fleet.toArray(Nodes[]::new)), Set.of());
         assertThat(candidates).extracting(NodeSnapshot::name).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void explain_noneFits_showsTheRefusalsAndKeepsTheLargestAsCandidatesDoes() {
+        List<Filter> filters = List.of(new HealthyFilter(), new ServesModelFilter(), filter(Map.of()));
+        Scheduler scheduler = new Scheduler(filters, new RoundRobinPicker(), CLOCK);
+        Explanation e = scheduler.explain(Nodes.request(PROMPT_1000),
+                Nodes.all(node("t4").context(512), node("big").context(900)), Set.of(), null);
+        assertThat(e.picked()).isEqualTo("big");
+        assertThat(e.nodes()).extracting(Explanation.NodeVerdict::node, Explanation.NodeVerdict::droppedBy)
+                .containsExactly(tuple("t4", "fits-context"),
+                        tuple("big", null));
+        assertThat(e.nodes().get(1).filters()).extracting(Explanation.FilterVerdict::accepted)
+                .as("the refusal stays visible").containsExactly(true, true, false);
     }
 
     @Test
