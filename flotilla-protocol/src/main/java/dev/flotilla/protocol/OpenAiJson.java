@@ -106,6 +106,9 @@ public final class OpenAiJson {
                 g.writeStringField("object", "model");
                 g.writeNumberField("created", m.created());
                 g.writeStringField("owned_by", m.ownedBy());
+                if (m.maxModelLen() != null) {
+                    g.writeNumberField("max_model_len", m.maxModelLen());
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();

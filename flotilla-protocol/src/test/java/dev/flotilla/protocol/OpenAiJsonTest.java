@@ -1,9 +1,11 @@
 package dev.flotilla.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class OpenAiJsonTest {
@@ -27,6 +29,22 @@ class OpenAiJsonTest {
         assertThat(n.at("/choices/0/text").asText()).isEqualTo(" tok");
         assertThat(n.at("/choices/0/finish_reason").isNull()).isTrue();
         assertThat(n.path("usage").isNull()).isTrue();
+    }
+
+    @Test
+    void modelList_withContextLength_writesMaxModelLen() throws Exception {
+        JsonNode n = mapper.readTree(OpenAiJson.modelList(List.of(
+                new ModelCard("big", 5, "flotilla", 4096), new ModelCard("plain", 6, "flotilla"))));
+        assertThat(n.at("/data/0/id").asText()).isEqualTo("big");
+        assertThat(n.at("/data/0/max_model_len").asInt()).isEqualTo(4096);
+        assertThat(n.at("/data/1/owned_by").asText()).isEqualTo("flotilla");
+        assertThat(n.at("/data/1").has("max_model_len")).isFalse();
+    }
+
+    @Test
+    void modelCard_nonPositiveContext_isRejectedNamingTheField() {
+        assertThatThrownBy(() -> new ModelCard("m", 1, "o", 0))
+                .hasMessageContaining("maxModelLen: 0");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.flotilla.bench.sim;
 
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -22,6 +23,15 @@ final class CompactPrompts implements PromptRenderer {
                 return size() > cachedPrefixes;
             }
         };
+    }
+
+    /**
+     * One for synthetic prompts (a mark a token, standing for real text the gateway would estimate
+     * at about its token count); the gateway's figure for literal text.
+     */
+    @Override
+    public int charsPerToken(SimRequest request) {
+        return request.prompt() instanceof SimPrompt.Synthetic ? 1 : SchedulingRequest.CHARS_PER_TOKEN;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.flotilla.bench.sim;
 
 import dev.flotilla.bench.trace.PromptText;
+import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 
 /**
  * Turns a request's {@link SimPrompt} into the text a client would send (before any chat template).
@@ -11,6 +12,17 @@ import dev.flotilla.bench.trace.PromptText;
 public interface PromptRenderer {
 
     String render(SimRequest request);
+
+    /**
+     * Characters per token of the text {@link #render} gives for this request, as the simulated
+     * gateway is to estimate its tokens: the gateway's own figure
+     * ({@value SchedulingRequest#CHARS_PER_TOKEN}, for text in words) unless the renderer writes
+     * tokens more densely than real text (then a live gateway, seeing the real text, would estimate
+     * the tokens the compact text stands for).
+     */
+    default int charsPerToken(SimRequest request) {
+        return SchedulingRequest.CHARS_PER_TOKEN;
+    }
 
     /**
      * Literal prompts as they are; a synthetic prompt of n tokens as n punctuation marks with no

@@ -47,16 +47,20 @@ final class SimRouter {
     private static final Instant START = Instant.EPOCH;
 
     private final Scheduler scheduler;
+    private final Clock clock;
     private final String model;
     private final Set<String> models;
     private final URI[] urls;
     private final NodeFacts[] facts;
     private final TelemetrySnapshot[] telemetry;
+    /** Per node, the model's context length as its {@code /v1/models} states it ({@code max_model_len}). */
+    private final Map<String, Integer>[] contexts;
     private final NodeSnapshot[] snapshots;
     /** A read-only view of {@link #snapshots}: replacing an element is what publishing a snapshot means. */
     private final List<NodeSnapshot> view;
     private final Map<String, SimNode> byName = new HashMap<>();
     private final SimNode[] nodes;
+    private long ids;
 
     /**
      * @throws IllegalArgumentException naming the known policies when {@code policy} is not one of
@@ -65,6 +69,7 @@ final class SimRouter {
     SimRouter(SchedulingPlugins plugins, String policy, List<SimNode> nodes, String model, Duration staleAfter,
               SimScheduler clock, long seed) {
         Clock virtual = new VirtualClock(clock);
+        this.clock = virtual;
         // plugin timing is the gateway's observability, not part of what is simulated: a still ticker
         this.scheduler = new Scheduler(Profiles.build(plugins, GatewayConfig.Scheduling.defaults(), policy,
                 PluginContext.of(virtual, seed), SchedulingMetrics.noop()), virtual, () -> 0L);
@@ -74,12 +79,17 @@ final class SimRouter {
         this.urls = new URI[nodes.size()];
         this.facts = new NodeFacts[nodes.size()];
         this.telemetry = new TelemetrySnapshot[nodes.size()];
+        @SuppressWarnings("unchecked")
+        Map<String, Integer>[] contextArray = new Map[nodes.size()];
+        this.contexts = contextArray;
         this.snapshots = new NodeSnapshot[nodes.size()];
         for (SimNode node : nodes) {
             urls[node.index] = URI.create("http://" + node.name + ".sim.invalid");
             facts[node.index] = new NodeFacts(node.profile.name(), (int) Math.round(node.profile.memoryGb()),
                     node.profile.tflopsBf16());
             telemetry[node.index] = TelemetrySnapshot.noData(staleAfter);
+            // what a flotilla node's /v1/models states and the health checker reads: the engine's context
+            contexts[node.index] = Map.of(model, node.engine.info().contextPerSlot());
             byName.put(node.name, node);
             refresh(node);
         }
@@ -98,9 +108,13 @@ final class SimRouter {
     /**
      * The gateway's decision for {@code request} (its session key the body's {@code user}, as the
      * gateway reads it), or null when no node passes the profile's filters or the picker chooses none.
+     * The prompt's text has {@code charsPerToken} characters per token (1 for compact synthetic
+     * prompts: the gateway estimates the tokens of the real text they stand for).
      */
-    Routed route(InferenceRequest request) {
-        SchedulingRequest described = scheduler.describe(request, request.user());
+    Routed route(InferenceRequest request, int charsPerToken) {
+        // as Scheduler.describe does (an id unique per scheduler, the decision time from its clock)
+        SchedulingRequest described = new SchedulingRequest(++ids, request, request.user(), clock.instant(),
+                charsPerToken);
         List<NodeSnapshot> candidates = scheduler.candidates(described, view, Set.of());
         Optional<NodeSnapshot> picked = scheduler.pick(candidates, described);
         return picked.map(s -> new Routed(byName.get(s.name()), s, described, Scheduler.tokensInFlight(described)))
@@ -129,7 +143,7 @@ final class SimRouter {
     void refresh(SimNode node) {
         int i = node.index;
         snapshots[i] = new NodeSnapshot(node.name, urls[i], true, models, facts[i], node.outstanding, START, null,
-                telemetry[i], NodeState.HEALTHY, node.inFlightTokens);
+                telemetry[i], NodeState.HEALTHY, node.inFlightTokens, contexts[i]);
     }
 
     /** One routing decision: the node, as the scheduler saw it, and the load the request counts there. */

@@ -139,7 +139,7 @@ final class SimRun {
         offered++;
         String text = renderer.render(r);
         InferenceRequest request = router.request(endpoint, text, r.maxTokens(), r.session());
-        SimRouter.Routed routed = router.route(request);
+        SimRouter.Routed routed = router.route(request, renderer.charsPerToken(r));
         if (routed == null) {
             reject(new SimResult.Rejected(r, null, SimResult.RejectReason.NO_NODE, now,
                     "No node serving the model '" + fleet.model() + "' is up; retry later"));

@@ -19,6 +19,14 @@ class CompactPromptsTest {
     }
 
     @Test
+    void charsPerToken_syntheticOneMarkATokenLiteralTheGatewaysFigure() {
+        assertThat(renderer.charsPerToken(request("a", null, SimPrompt.Synthetic.of(100)))).isEqualTo(1);
+        assertThat(renderer.charsPerToken(request("b", null, new SimPrompt.Text("hello there")))).isEqualTo(4);
+        assertThat(PromptRenderer.bench().charsPerToken(request("c", null, SimPrompt.Synthetic.of(100))))
+                .as("words: the gateway's own figure").isEqualTo(4);
+    }
+
+    @Test
     void render_synthetic_asManyEngineTokensAsAsked() {
         for (int tokens : new int[] {1, 15, 16, 17, 1000}) {
             String text = renderer.render(request("r" + tokens, null, SimPrompt.Synthetic.of(tokens)));

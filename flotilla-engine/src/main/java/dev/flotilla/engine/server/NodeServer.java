@@ -107,8 +107,10 @@ public final class NodeServer implements AutoCloseable {
     }
 
     private void models(RoutingContext ctx) {
+        // the context one generation has (prompt plus output), so the gateway can keep longer prompts away
         ctx.response().putHeader("content-type", "application/json")
-                .end(OpenAiJson.modelList(List.of(new ModelCard(engine.model(), startedAt, "flotilla"))));
+                .end(OpenAiJson.modelList(List.of(new ModelCard(engine.model(), startedAt, "flotilla",
+                        engine.info().contextPerSlot()))));
     }
 
     private void health(RoutingContext ctx) {

@@ -235,6 +235,9 @@ class NodeServerIT {
         assertThat(info.getJsonArray("models").getString(0)).isEqualTo(MODEL);
         JsonObject models = call(HttpMethod.GET, "/v1/models", null).json();
         assertThat(models.getJsonArray("data").getJsonObject(0).getString("id")).isEqualTo(MODEL);
+        assertThat(models.getJsonArray("data").getJsonObject(0).getInteger("max_model_len"))
+                .as("max_model_len: the engine's context per generation")
+                .isEqualTo(SLOW.maxContextTokens()).isEqualTo(info.getInteger("context_per_slot"));
         assertThat(call(HttpMethod.GET, "/health", null).status()).isEqualTo(200);
     }
 }

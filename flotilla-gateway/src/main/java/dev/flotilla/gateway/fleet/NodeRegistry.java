@@ -260,7 +260,8 @@ public final class NodeRegistry {
             return;
         }
         e.removing = true;
-        NodeSnapshot s = event(e, m -> m.drain(true, reason), NodeSnapshot::models, false, null);
+        NodeSnapshot s = event(e, m -> m.drain(true, reason), NodeSnapshot::models, NodeSnapshot::contextLengths,
+                false, null);
         LOG.info("node {} is being removed ({}): out of rotation, {} request(s) in flight", s.name(), reason,
                 s.outstanding());
         fire(new MembershipEvent.Removing(s, s.outstanding(), reason));
@@ -397,13 +398,22 @@ public final class NodeRegistry {
 
     /** A health check succeeded: the node serves these models; counts toward (re)entering rotation. */
     public void markUp(String name, Set<String> models) {
+        markUp(name, models, Map.of());
+    }
+
+    /**
+     * A health check succeeded: the node serves these models, with these context lengths (tokens per
+     * request, by model id; a model left out has an unknown context); counts toward (re)entering rotation.
+     */
+    public void markUp(String name, Set<String> models, Map<String, Integer> contextLengths) {
         Entry e = nodes.get(name);
         if (e == null) {
             return;
         }
         everServed.addAll(models);
         Instant now = clock.instant();
-        event(e, m -> m.checkSucceeded(e.ref.get().dataState(now)), s -> models, true, null);
+        Map<String, Integer> contexts = Map.copyOf(contextLengths);
+        event(e, m -> m.checkSucceeded(e.ref.get().dataState(now)), s -> models, s -> contexts, true, null);
         // samples age out even when the node gets no traffic, so each check re-judges its latency
         judgeLatency(e);
     }
@@ -414,12 +424,13 @@ public final class NodeRegistry {
      * "unknown model".
      */
     public void checkFailed(String name, String reason) {
-        event(name, m -> m.checkFailed(reason), NodeSnapshot::models, true, reason);
+        event(name, m -> m.checkFailed(reason), NodeSnapshot::models, NodeSnapshot::contextLengths, true, reason);
     }
 
     /** A connection to the node failed while dispatching: out of rotation at once (passive health). */
     public void connectionFailed(String name, String reason) {
-        event(name, m -> m.connectionFailed(reason), NodeSnapshot::models, true, reason);
+        event(name, m -> m.connectionFailed(reason), NodeSnapshot::models, NodeSnapshot::contextLengths, true,
+                reason);
     }
 
     /** The same as {@link #connectionFailed}: the node is out of rotation until enough checks pass. */
@@ -432,7 +443,7 @@ public final class NodeRegistry {
      * reached or went quiet. Feeds the consecutive-failure count and the error rate window.
      */
     public void requestFinished(String name, boolean failed) {
-        event(name, m -> m.requestFinished(failed), NodeSnapshot::models, false, null);
+        event(name, m -> m.requestFinished(failed), NodeSnapshot::models, NodeSnapshot::contextLengths, false, null);
     }
 
     /**
@@ -497,7 +508,8 @@ public final class NodeRegistry {
 
     private void judgeLatency(Entry e) {
         String name = e.name();
-        event(e, m -> m.latency(outliers.assess(name, m.slow(), this::isUp)), NodeSnapshot::models, false, null);
+        event(e, m -> m.latency(outliers.assess(name, m.slow(), this::isUp)), NodeSnapshot::models,
+                NodeSnapshot::contextLengths, false, null);
     }
 
     private boolean isUp(String name) {
@@ -519,7 +531,7 @@ public final class NodeRegistry {
         if (e.removing) {
             return e.ref.get();
         }
-        return event(e, m -> m.drain(on), NodeSnapshot::models, false, null);
+        return event(e, m -> m.drain(on), NodeSnapshot::models, NodeSnapshot::contextLengths, false, null);
     }
 
     /** The node's recent request error rate (0 to 1), or NaN when too few requests were seen or there is no such node. */
@@ -546,7 +558,7 @@ public final class NodeRegistry {
         }
         NodeSnapshot published = e.ref.updateAndGet(s -> s.withTelemetry(change.apply(s.telemetry())));
         DataState data = published.dataState(clock.instant());
-        event(e, m -> m.telemetry(data), NodeSnapshot::models, false, null);
+        event(e, m -> m.telemetry(data), NodeSnapshot::models, NodeSnapshot::contextLengths, false, null);
         return published.telemetry();
     }
 
@@ -626,9 +638,10 @@ public final class NodeRegistry {
     }
 
     private NodeSnapshot event(String name, Function<NodeStateMachine, Optional<NodeTransition>> ev,
-                               Function<NodeSnapshot, Set<String>> models, boolean always, String error) {
+                               Function<NodeSnapshot, Set<String>> models,
+                               Function<NodeSnapshot, Map<String, Integer>> contexts, boolean always, String error) {
         Entry e = nodes.get(name);
-        return e == null ? null : event(e, ev, models, always, error);
+        return e == null ? null : event(e, ev, models, contexts, always, error);
     }
 
     /**
@@ -639,7 +652,8 @@ public final class NodeRegistry {
      * @param error  the new last error when {@code always}; otherwise a transition's reason is kept
      */
     private NodeSnapshot event(Entry e, Function<NodeStateMachine, Optional<NodeTransition>> ev,
-                               Function<NodeSnapshot, Set<String>> models, boolean always, String error) {
+                               Function<NodeSnapshot, Set<String>> models,
+                               Function<NodeSnapshot, Map<String, Integer>> contexts, boolean always, String error) {
         synchronized (e.machine) {
             Optional<NodeTransition> t = ev.apply(e.machine);
             if (t.isEmpty() && !always) {
@@ -650,7 +664,7 @@ public final class NodeRegistry {
             Instant now = clock.instant();
             String why = always ? error : t.get().to() == NodeState.UNHEALTHY ? t.get().reason() : null;
             // a passed check clears the error only once the node is back; until then the reason it went out stays
-            NodeSnapshot out = e.ref.updateAndGet(s -> s.withHealth(up, state, models.apply(s), now,
+            NodeSnapshot out = e.ref.updateAndGet(s -> s.withHealth(up, state, models.apply(s), contexts.apply(s), now,
                     always ? (why != null || up ? why : s.lastError()) : why != null ? why : s.lastError()));
             t.ifPresent(this::announce);
             return out;

@@ -5,6 +5,7 @@ import dev.flotilla.gateway.fleet.telemetry.TelemetrySnapshot;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,18 +23,30 @@ import java.util.Set;
  *                    while {@code up} still tells whether it passes its checks
  * @param inFlightTokens tokens of work this gateway has sent to it and not yet seen finish: each
  *                    outstanding request's estimated prompt tokens plus the tokens it may generate
+ * @param contextLengths per model id, the tokens one request may hold there (prompt and output), as its
+ *                    {@code /v1/models} stated them ({@code max_model_len}) at the last successful check;
+ *                    a model without an entry has an unknown context
  */
 public record NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> models, NodeFacts facts,
                            int outstanding, Instant since, String lastError, TelemetrySnapshot telemetry,
-                           NodeState state, long inFlightTokens) {
+                           NodeState state, long inFlightTokens, Map<String, Integer> contextLengths) {
 
     /** The stale bound of a snapshot made without telemetry settings. */
     public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(2);
 
     public NodeSnapshot {
         models = Set.copyOf(models);
+        contextLengths = contextLengths == null ? Map.of() : Map.copyOf(contextLengths);
         telemetry = telemetry == null ? TelemetrySnapshot.noData(DEFAULT_STALE_AFTER) : telemetry;
         state = state == null ? (up ? NodeState.HEALTHY : NodeState.UNHEALTHY) : state;
+    }
+
+    /** A snapshot whose models' context lengths are unknown. */
+    public NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> models, NodeFacts facts,
+                        int outstanding, Instant since, String lastError, TelemetrySnapshot telemetry,
+                        NodeState state, long inFlightTokens) {
+        this(name, baseUrl, up, models, facts, outstanding, since, lastError, telemetry, state, inFlightTokens,
+                Map.of());
     }
 
     /** A snapshot with no tokens in flight. */
@@ -64,29 +77,35 @@ public record NodeSnapshot(String name, URI baseUrl, boolean up, Set<String> mod
         return models.contains(model);
     }
 
+    /** The tokens one request for {@code model} may hold on this node, or null when unknown. */
+    public Integer contextLength(String model) {
+        return contextLengths.get(model);
+    }
+
     NodeSnapshot withOutstanding(int value) {
         return new NodeSnapshot(name, baseUrl, up, models, facts, value,
-                since, lastError, telemetry, state, inFlightTokens);
+                since, lastError, telemetry, state, inFlightTokens, contextLengths);
     }
 
     NodeSnapshot withLoad(int requests, long tokens) {
         return new NodeSnapshot(name, baseUrl, up, models, facts, requests,
-                since, lastError, telemetry, state, tokens);
+                since, lastError, telemetry, state, tokens, contextLengths);
     }
 
-    NodeSnapshot withHealth(boolean nowUp, NodeState nowState, Set<String> nowModels, Instant now, String error) {
+    NodeSnapshot withHealth(boolean nowUp, NodeState nowState, Set<String> nowModels,
+                            Map<String, Integer> nowContextLengths, Instant now, String error) {
         Instant changed = nowUp == up && nowState == state ? since : now;
         return new NodeSnapshot(name, baseUrl, nowUp, nowModels, facts, outstanding,
-                changed, error, telemetry, nowState, inFlightTokens);
+                changed, error, telemetry, nowState, inFlightTokens, nowContextLengths);
     }
 
     NodeSnapshot withFacts(NodeFacts value) {
         return new NodeSnapshot(name, baseUrl, up, models, value, outstanding,
-                since, lastError, telemetry, state, inFlightTokens);
+                since, lastError, telemetry, state, inFlightTokens, contextLengths);
     }
 
     NodeSnapshot withTelemetry(TelemetrySnapshot value) {
         return new NodeSnapshot(name, baseUrl, up, models, facts, outstanding,
-                since, lastError, value, state, inFlightTokens);
+                since, lastError, value, state, inFlightTokens, contextLengths);
     }
 }

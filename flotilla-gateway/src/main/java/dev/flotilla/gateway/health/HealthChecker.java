@@ -16,8 +16,10 @@ import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -95,7 +97,7 @@ public final class HealthChecker {
         }
         return get(node, "/health")
                 .compose(health -> get(node, "/v1/models"))
-                .map(HealthChecker::modelIds)
+                .map(HealthChecker::modelList)
                 .andThen(result -> {
                     running.remove(key);
                     NodeSnapshot current = registry.snapshot(node.name());
@@ -103,7 +105,7 @@ public final class HealthChecker {
                         return; // the node left (or is another server now) while it was being checked
                     }
                     if (result.succeeded()) {
-                        registry.markUp(node.name(), result.result());
+                        registry.markUp(node.name(), result.result().ids(), result.result().contextLengths());
                     } else {
                         registry.checkFailed(node.name(), "health check: " + describe(result.cause()));
                     }
@@ -132,8 +134,16 @@ public final class HealthChecker {
         return resp.body();
     }
 
-    /** The ids of an OpenAI model list; fails when the body is not one. */
-    static Set<String> modelIds(Buffer body) {
+    /**
+     * What a node's {@code /v1/models} says: the model ids, and per id the context length its entry
+     * states in {@code max_model_len} (vLLM's field; our nodes send it too). An entry without a
+     * positive integer there has an unknown context: the model is still served.
+     */
+    record ModelList(Set<String> ids, Map<String, Integer> contextLengths) {
+    }
+
+    /** The ids and context lengths of an OpenAI model list; fails when the body is not one. */
+    static ModelList modelList(Buffer body) {
         JsonNode root;
         try {
             root = JSON.readTree(body.getBytes());
@@ -145,13 +155,18 @@ public final class HealthChecker {
             throw new IllegalStateException("/v1/models has no 'data' array");
         }
         Set<String> ids = new LinkedHashSet<>();
+        Map<String, Integer> contexts = new HashMap<>();
         for (JsonNode m : data) {
             JsonNode id = m.get("id");
             if (id != null && id.isTextual()) {
                 ids.add(id.asText());
+                JsonNode len = m.get("max_model_len");
+                if (len != null && len.canConvertToInt() && len.isIntegralNumber() && len.intValue() > 0) {
+                    contexts.put(id.asText(), len.intValue());
+                }
             }
         }
-        return ids;
+        return new ModelList(ids, contexts);
     }
 
     private static String describe(Throwable t) {

@@ -10,6 +10,7 @@ import java.util.Map;
  * baselines, the policies of the routers Flotilla is compared with (llm-d, SGLang, InferOps) as
  * their documentation describes them, and Flotilla's own. Every profile filters with
  * {@code healthy} and {@code serves-model} (open circuits are the pipeline's, see {@link #FILTERS});
+ * Flotilla's own also with {@code fits-context};
  * {@code docs/scheduling-plugins.md} gives the sources.
  */
 public final class BuiltInProfiles {
@@ -43,11 +44,20 @@ public final class BuiltInProfiles {
                 // from what each node delivered (with the queue this gateway has sent beyond a node's
                 // slots), then cache reuse, the tokens in flight and the queue as guards against herding
                 // between scrapes. Weights 3/2/1 (first guess) herded on long prompts; 3/1/1/1 won.
-                new ProfileSpec("flotilla", FILTERS, List.of(
+                new ProfileSpec("flotilla", withFitsContext(), List.of(
                         WeightedScorer.of(PredictedLatencyScorer.TYPE, 3),
                         WeightedScorer.of(PrefixAffinityScorer.TYPE, 1),
                         WeightedScorer.of(InFlightTokensScorer.TYPE, 1),
                         WeightedScorer.of(QueueDepthScorer.TYPE, 1)), Plugin.of(MaxScorePicker.TYPE)));
+    }
+
+    /**
+     * The filters plus fits-context: only Flotilla's own profile. The baselines stay as their sources
+     * describe them (none of round-robin, least-requests, llm-d's default, SGLang's cache-aware policy
+     * or InferOps reads a node's context length), so the matrix still shows what knowing it is worth.
+     */
+    private static List<Plugin> withFitsContext() {
+        return List.of(FILTERS.get(0), FILTERS.get(1), Plugin.of(FitsContextFilter.TYPE));
     }
 
     /** The filters plus fits-memory on total GPU memory: resident engines count a served model as used memory. */

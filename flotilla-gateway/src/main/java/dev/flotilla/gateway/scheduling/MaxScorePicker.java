@@ -2,30 +2,53 @@ package dev.flotilla.gateway.scheduling;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.spi.Picker;
+import dev.flotilla.gateway.scheduling.spi.PluginConfigException;
 import dev.flotilla.gateway.scheduling.spi.PluginContext;
 import dev.flotilla.gateway.scheduling.spi.PluginParams;
 import dev.flotilla.gateway.scheduling.spi.SchedulingRequest;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Type {@value #TYPE}, no parameters: the candidate with the highest weighted total. Ties (totals
- * equal within 1e-9, e.g. all nodes idle and uncached) are broken at random with a generator
- * seeded from {@link PluginContext#seed()} and the plugin's place, so that equal nodes share load
- * and a simulation repeats.
+ * Type {@value #TYPE}: the candidate with the highest weighted total. Candidates whose totals are
+ * within {@code tolerance} of the highest (default 1e-9: equal, e.g. all nodes idle and uncached)
+ * are tied; {@code ties: random} (the default) breaks ties at random with a generator seeded from
+ * {@link PluginContext#seed()} and the plugin's place, so that equal nodes share load and a
+ * simulation repeats; {@code ties: least-recent} takes the tied node this picker chose longest ago
+ * (never chosen first, then in candidate order), which spreads consecutive requests over nodes that
+ * are about as good as round-robin does.
  */
 public final class MaxScorePicker implements Picker {
     public static final String TYPE = "max-score";
     private static final double TIE = 1e-9;
 
     private final SeededRandom random;
+    private final double tolerance;
+    private final boolean leastRecent;
+    /** Per node name, the sequence number of this picker's last choice of it (least-recent only). */
+    private final ConcurrentHashMap<String, Long> lastChosen = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
 
     MaxScorePicker(SeededRandom random) {
-        this.random = random;
+        this(random, TIE, false);
     }
 
-    /** The factory (no parameters): seeded from the context's seed and this place's path. */
+    MaxScorePicker(SeededRandom random, double tolerance, boolean leastRecent) {
+        this.random = random;
+        this.tolerance = tolerance;
+        this.leastRecent = leastRecent;
+    }
+
+    /** The factory: reads {@code tolerance} (0..1,000) and {@code ties} (random or least-recent). */
     public static MaxScorePicker create(PluginParams params, PluginContext context) {
-        return new MaxScorePicker(SeededRandom.forPlace(context, params));
+        double tolerance = params.number("tolerance", TIE, 0, 1000);
+        String ties = params.string("ties", "random");
+        if (!ties.equals("random") && !ties.equals("least-recent")) {
+            throw new PluginConfigException(params.pathOf("ties"), ties, "expected random or least-recent");
+        }
+        return new MaxScorePicker(SeededRandom.forPlace(context, params), Math.max(TIE, tolerance),
+                ties.equals("least-recent"));
     }
 
     @Override
@@ -43,18 +66,39 @@ public final class MaxScorePicker implements Picker {
         for (int i = 0; i < n; i++) {
             max = Math.max(max, totals[i]);
         }
+        double floor = max - tolerance;
+        if (leastRecent) {
+            return leastRecent(candidates, totals, floor);
+        }
         int ties = 0;
         for (int i = 0; i < n; i++) {
-            if (totals[i] >= max - TIE) {
+            if (totals[i] >= floor) {
                 ties++;
             }
         }
         int chosen = ties == 1 ? 0 : random.nextInt(ties);
         for (int i = 0; i < n; i++) {
-            if (totals[i] >= max - TIE && chosen-- == 0) {
+            if (totals[i] >= floor && chosen-- == 0) {
                 return i;
             }
         }
         throw new IllegalStateException("unreachable: " + ties + " tied candidates counted");
+    }
+
+    private int leastRecent(List<NodeSnapshot> candidates, double[] totals, double floor) {
+        int best = -1;
+        long bestSeen = Long.MAX_VALUE;
+        for (int i = 0, n = candidates.size(); i < n; i++) {
+            if (totals[i] >= floor) {
+                Long seen = lastChosen.get(candidates.get(i).name());
+                long s = seen == null ? -1 : seen;
+                if (s < bestSeen) {
+                    best = i;
+                    bestSeen = s;
+                }
+            }
+        }
+        lastChosen.put(candidates.get(best).name(), sequence.incrementAndGet());
+        return best;
     }
 }

@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The scheduling engine: for a request, its {@link Profile}'s filters drop nodes (each filter
- * runs over the remaining nodes in one pass, timed as a whole), its scorers rate the candidates
+ * runs over the remaining nodes in one pass, timed as a whole; a filter that would drop them all
+ * may keep some, {@link Filter#whenNoneAccepted}), its scorers rate the candidates
  * (each into a reused per-thread array; NaN counts as the neutral 0.5, values are clamped to 0..1,
  * then weighted and summed), and its picker chooses from the totals. Every plugin call is timed
  * with the injected ticker and recorded through {@link SchedulingMetrics}. A DEGRADED node is a
@@ -121,6 +122,13 @@ public final class Scheduler {
             for (int i = 0, n = out.size(); i < n; i++) {
                 NodeSnapshot node = out.get(i);
                 if (filter.accept(node, request)) {
+                    out.set(kept++, node);
+                }
+            }
+            if (kept == 0 && !out.isEmpty()) {
+                // nothing was overwritten: out still holds every node the filter rejected
+                List<NodeSnapshot> rescued = filter.whenNoneAccepted(List.copyOf(out), request);
+                for (NodeSnapshot node : rescued) {
                     out.set(kept++, node);
                 }
             }
@@ -226,23 +234,46 @@ public final class Scheduler {
                                java.util.function.Function<NodeSnapshot, String> extraDrop) {
         Profile p = profile(request);
         List<Explanation.NodeVerdict> verdicts = new ArrayList<>(nodes.size());
-        List<NodeSnapshot> passed = new ArrayList<>();
-        for (NodeSnapshot node : nodes) {
+        boolean[][] accepted = new boolean[nodes.size()][p.filters.length];
+        List<Integer> left = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeSnapshot node = nodes.get(i);
             List<Explanation.FilterVerdict> fv = new ArrayList<>(p.filters.length);
-            String dropped = excluded.contains(node.name()) ? "excluded" : null;
-            for (Filter f : p.filters) {
-                boolean ok = f.accept(node, request);
-                fv.add(new Explanation.FilterVerdict(f.type(), ok));
-                if (!ok && dropped == null) {
-                    dropped = f.type();
-                }
+            for (int f = 0; f < p.filters.length; f++) {
+                accepted[i][f] = p.filters[f].accept(node, request);
+                fv.add(new Explanation.FilterVerdict(p.filters[f].type(), accepted[i][f]));
             }
+            String dropped = excluded.contains(node.name()) ? "excluded" : null;
             verdicts.add(new Explanation.NodeVerdict(node.name(), node.state().name(), List.copyOf(fv), dropped,
                     List.of(), Double.NaN));
             if (dropped == null) {
-                passed.add(node);
+                left.add(i);
             }
         }
+        // the filters in turn over the nodes left, as candidates() runs them (with a filter's fallback
+        // when it accepts none): a node kept by a fallback shows its filter's refusal but is not dropped
+        for (int f = 0; f < p.filters.length; f++) {
+            List<Integer> kept = new ArrayList<>();
+            for (int i : left) {
+                if (accepted[i][f]) {
+                    kept.add(i);
+                }
+            }
+            if (kept.isEmpty() && !left.isEmpty()) {
+                List<NodeSnapshot> rejected = left.stream().map(nodes::get).toList();
+                for (NodeSnapshot rescued : p.filters[f].whenNoneAccepted(rejected, request)) {
+                    kept.add(left.get(rejected.indexOf(rescued)));
+                }
+            }
+            for (int i : left) {
+                if (!kept.contains(i)) {
+                    String type = p.filters[f].type();
+                    replace(verdicts, nodes.get(i).name(), v -> v.droppedFor(type));
+                }
+            }
+            left = kept;
+        }
+        List<NodeSnapshot> passed = left.stream().map(nodes::get).toList();
         boolean anyHealthy = passed.stream().anyMatch(n -> n.state() == NodeState.HEALTHY);
         List<NodeSnapshot> candidates = new ArrayList<>();
         for (NodeSnapshot node : passed) {

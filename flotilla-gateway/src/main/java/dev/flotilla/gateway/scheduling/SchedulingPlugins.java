@@ -32,6 +32,7 @@ public final class SchedulingPlugins {
         p.registerPicker(LeastRequestsPicker.TYPE, LeastRequestsPicker::new);
         p.registerFilter(CircuitClosedFilter.TYPE, (params, context) -> new CircuitClosedFilter(context));
         p.registerFilter(FitsMemoryFilter.TYPE, FitsMemoryFilter::create);
+        p.registerFilter(FitsContextFilter.TYPE, (params, context) -> FitsContextFilter.create(params));
         p.registerScorer(QueueDepthScorer.TYPE, QueueDepthScorer::new);
         p.registerScorer(KvCacheScorer.TYPE, KvCacheScorer::new);
         p.registerScorer(InFlightTokensScorer.TYPE, InFlightTokensScorer::new);

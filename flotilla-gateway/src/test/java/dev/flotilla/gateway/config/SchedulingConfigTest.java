@@ -83,7 +83,7 @@ class SchedulingConfigTest {
         return Stream.of(
                 Arguments.of(Named.of("unknown filter type", head + "      filters: [healthy, fast-only]\n"
                         + "      picker: least-requests\n"),
-                        "scheduling.profiles.p.filters[1].type: \"fast-only\" (expected a filter type, one of: healthy, serves-model, circuit-closed, fits-memory)"),
+                        "scheduling.profiles.p.filters[1].type: \"fast-only\" (expected a filter type, one of: healthy, serves-model, circuit-closed, fits-memory, fits-context)"),
                 Arguments.of(Named.of("unknown scorer type", head + "      scorers: [{type: nope, weight: 1}]\n"
                         + "      picker: least-requests\n"),
                         "scheduling.profiles.p.scorers[0].type: \"nope\" (expected a scorer type, one of: queue-depth, kv-cache, in-flight-tokens, inferops, prefix-affinity, session-affinity, predicted-latency, test-score)"),
@@ -164,6 +164,6 @@ class SchedulingConfigTest {
 
         assertThatThrownBy(() -> Gateway.start(config, Clock.systemUTC()))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
-                        "scheduling.profiles.p.filters[0].type: \"gpu-rich\" (expected a filter type, one of: healthy, serves-model, circuit-closed, fits-memory)"));
+                        "scheduling.profiles.p.filters[0].type: \"gpu-rich\" (expected a filter type, one of: healthy, serves-model, circuit-closed, fits-memory, fits-context)"));
     }
 }

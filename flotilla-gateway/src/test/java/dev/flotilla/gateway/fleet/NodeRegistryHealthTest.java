@@ -7,6 +7,7 @@ import dev.flotilla.gateway.observability.GatewayMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,21 @@ class NodeRegistryHealthTest {
         assertThat(a.since()).isEqualTo(clock.instant());
         assertThat(a.lastError()).isEqualTo("3 consecutive failed requests");
         assertThat(a.models()).containsExactly("m");
+    }
+
+    @Test
+    void markUp_contextLengths_keptThroughLoadAndFailedChecksReplacedByTheNextCheck() {
+        registry.markUp("a", Set.of("m", "n"), Map.of("m", 4096));
+        assertThat(registry.snapshot("a").contextLength("m")).isEqualTo(4096);
+        assertThat(registry.snapshot("a").contextLength("n")).as("n: not stated, unknown").isNull();
+        registry.requestFinished("a", true);
+        registry.checkFailed("a", "timeout");
+        assertThat(registry.snapshot("a").contextLengths()).isEqualTo(Map.of("m", 4096));
+        registry.markUp("a", Set.of("m"), Map.of("m", 2048));
+        assertThat(registry.snapshot("a").contextLength("m")).isEqualTo(2048);
+        registry.markUp("a", Set.of("m"));
+        assertThat(registry.snapshot("a").contextLength("m")).as("a check without max_model_len: unknown again")
+                .isNull();
     }
 
     @Test

@@ -49,6 +49,14 @@ class BuiltInProfilesTest {
                 .doesNotContain("circuit-closed");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("profiles")
+    void profile_fitsContext_onlyFlotillaHasIt(ProfileSpec spec) {
+        // the baselines stay as published: none of them reads a node's context length
+        assertThat(spec.filters().stream().anyMatch(f -> f.type().equals("fits-context")))
+                .isEqualTo(spec.name().equals("flotilla"));
+    }
+
     @Test
     void llmdDefault_weights_queue2Kv2Prefix3MaxScore() {
         ProfileSpec llmd = BuiltInProfiles.all().stream().filter(p -> p.name().equals("llmd-default")).findFirst()
@@ -66,6 +74,7 @@ class BuiltInProfilesTest {
         assertThat(flotilla.scorers()).extracting(WeightedScorer::type)
                 .containsExactlyInAnyOrder("predicted-latency", "prefix-affinity", "in-flight-tokens", "queue-depth");
         assertThat(List.of(flotilla.picker().type())).containsExactly("max-score");
+        assertThat(flotilla.filters()).extracting(Plugin::type).containsExactly("healthy", "serves-model", "fits-context");
         assertThat(BuiltInProfiles.all().stream().collect(Collectors.toMap(ProfileSpec::name, Function.identity())))
                 .hasSize(6);
     }

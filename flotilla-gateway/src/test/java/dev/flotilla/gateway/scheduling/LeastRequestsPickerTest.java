@@ -65,7 +65,7 @@ class LeastRequestsPickerTest {
         assertThat(plugins.pickerTypes()).containsExactlyInAnyOrder("least-requests", "max-score", "weighted-random",
                 "power-of-two", "round-robin", "sglang-cache-aware");
         assertThat(plugins.filterTypes()).containsExactlyInAnyOrder("healthy", "serves-model", "circuit-closed",
-                "fits-memory");
+                "fits-memory", "fits-context");
         assertThat(plugins.scorerTypes()).containsExactlyInAnyOrder("queue-depth", "kv-cache", "in-flight-tokens",
                 "inferops", "prefix-affinity", "session-affinity", "predicted-latency");
     }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,6 +35,7 @@ final class Nodes {
     private Age age = Age.NONE;
     private EngineLoad load = EngineLoad.UNKNOWN;
     private final List<GpuFigures> gpus = new ArrayList<>();
+    private Map<String, Integer> contexts = Map.of();
 
     private Nodes(String name) {
         this.name = name;
@@ -65,6 +67,12 @@ final class Nodes {
         return this;
     }
 
+    /** The context length its {@code /v1/models} states for model "m". */
+    Nodes context(int tokens) {
+        contexts = Map.of("m", tokens);
+        return this;
+    }
+
     Nodes age(Age telemetryAge) {
         age = telemetryAge;
         return this;
@@ -87,7 +95,7 @@ final class Nodes {
                 : new TelemetrySnapshot(null, load, NAN, NAN, gpus, HostFigures.UNKNOWN, scraped, null,
                 Duration.ofSeconds(2));
         return new NodeSnapshot(name, URI.create("http://127.0.0.1:1"), true, Set.of("m"), facts, outstanding,
-                NOW, null, t, NodeState.HEALTHY, inFlightTokens);
+                NOW, null, t, NodeState.HEALTHY, inFlightTokens, contexts);
     }
 
     static SchedulingRequest request(String prompt) {

@@ -2,6 +2,7 @@ package dev.flotilla.gateway.scheduling;
 
 import static dev.flotilla.gateway.scheduling.Nodes.node;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
@@ -11,6 +12,7 @@ import dev.flotilla.gateway.scheduling.spi.PluginParams;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -64,6 +66,42 @@ class PickersTest {
         List<Integer> got = picks(picker("max-score", 3), THREE, totals, 300);
         assertThat(got).allMatch(allowed::contains);
         assertThat(got).containsAll(allowed); // ties are shared, not always the first
+    }
+
+    private static Picker maxScore(Map<String, Object> params) {
+        return SchedulingPlugins.builtIn().picker("max-score", new PluginParams("p.picker.params", params),
+                PluginContext.of(Clock.systemUTC(), 5));
+    }
+
+    static Stream<Arguments> toleranceCases() {
+        return Stream.of(
+                Arguments.of(Named.of("within tolerance 0.5: a and b take turns, never c",
+                        new double[] {3.0, 2.7, 2.0}), List.of(0, 1, 0, 1, 0, 1)),
+                Arguments.of(Named.of("all within: round-robin order", new double[] {1.0, 1.2, 1.1}),
+                        List.of(0, 1, 2, 0, 1, 2)),
+                Arguments.of(Named.of("a clear best: always it", new double[] {1.0, 2.0, 1.0}),
+                        List.of(1, 1, 1, 1, 1, 1)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("toleranceCases")
+    void maxScore_leastRecentWithinTolerance_takesTurnsAmongTheNearBest(double[] totals, List<Integer> expected) {
+        Picker p = maxScore(Map.of("tolerance", 0.5, "ties", "least-recent"));
+        assertThat(picks(p, THREE, totals, 6)).isEqualTo(expected);
+    }
+
+    @Test
+    void maxScore_leastRecent_aNodeChosenBeforeWaitsBehindOnesNeverChosen() {
+        Picker p = maxScore(Map.of("ties", "least-recent"));
+        assertThat(p.pick(Nodes.request("x"), Nodes.all(node("b")), new double[] {1})).isZero();
+        // b was chosen, a and c never: a (first in order) then c, then b
+        assertThat(picks(p, THREE, new double[] {1, 1, 1}, 3)).containsExactly(0, 2, 1);
+    }
+
+    @Test
+    void maxScore_unknownTies_failsNamingThePath() {
+        assertThatThrownBy(() -> maxScore(Map.of("ties", "first")))
+                .hasMessageContaining("p.picker.params.ties").hasMessageContaining("first");
     }
 
     @Test

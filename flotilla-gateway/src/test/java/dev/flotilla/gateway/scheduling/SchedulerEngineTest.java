@@ -328,4 +328,14 @@ class SchedulerEngineTest {
         assertThat(Scheduler.tokensInFlight(new SchedulingRequest(2, noMax, null, Instant.EPOCH)))
                 .isEqualTo(100L + Scheduler.DEFAULT_GENERATION_TOKENS);
     }
+
+    @Test
+    void estimatedPromptTokens_charsPerToken_dividesTheText() {
+        InferenceRequest r = new InferenceRequest(Endpoint.COMPLETIONS, "m", null, "x".repeat(401), false, false,
+                null, 1, 1, null, List.of());
+        assertThat(new SchedulingRequest(1, r, null, Instant.EPOCH).estimatedPromptTokens()).isEqualTo(101);
+        assertThat(new SchedulingRequest(2, r, null, Instant.EPOCH, 1).estimatedPromptTokens()).isEqualTo(401);
+        assertThatThrownBy(() -> new SchedulingRequest(3, r, null, Instant.EPOCH, 0))
+                .hasMessageContaining("charsPerToken: 0");
+    }
 }

@@ -25,6 +25,7 @@ public final class SchedulingRequest {
     private final InferenceRequest request;
     private final String sessionKey;
     private final Instant now;
+    private final int charsPerToken;
     private String promptText;
     private int hashedBlockChars;
     private long[] blockHashes;
@@ -37,10 +38,23 @@ public final class SchedulingRequest {
      * @param now        the time of the decision, from the scheduler's clock
      */
     public SchedulingRequest(long id, InferenceRequest request, String sessionKey, Instant now) {
+        this(id, request, sessionKey, now, CHARS_PER_TOKEN);
+    }
+
+    /**
+     * A request whose prompt text has {@code charsPerToken} characters per token: for the fleet
+     * simulator, whose compact synthetic prompts are one character per token and stand for real text
+     * that the gateway would estimate at {@value #CHARS_PER_TOKEN}.
+     */
+    public SchedulingRequest(long id, InferenceRequest request, String sessionKey, Instant now, int charsPerToken) {
+        if (charsPerToken < 1) {
+            throw new IllegalArgumentException("charsPerToken: " + charsPerToken + " (expected >= 1)");
+        }
         this.id = id;
         this.request = Objects.requireNonNull(request, "request");
         this.sessionKey = sessionKey;
         this.now = Objects.requireNonNull(now, "now");
+        this.charsPerToken = charsPerToken;
     }
 
     public long id() {
@@ -88,9 +102,9 @@ public final class SchedulingRequest {
         return promptText;
     }
 
-    /** The prompt's estimated token count (at least 1). */
+    /** The prompt's estimated token count (at least 1): its characters over the characters per token. */
     public int estimatedPromptTokens() {
-        return Math.max(1, (promptText().length() + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN);
+        return Math.max(1, (promptText().length() + charsPerToken - 1) / charsPerToken);
     }
 
     /** The most tokens the request may generate: its {@code max_tokens}, else {@code fallback}. */
