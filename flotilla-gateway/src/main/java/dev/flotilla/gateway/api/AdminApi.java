@@ -275,6 +275,7 @@ public final class AdminApi {
                 .put("last_error", s.lastError())
                 .put("outstanding", s.outstanding())
                 .put("in_flight_tokens", s.inFlightTokens())
+                .put("models", models(s))
                 .put("data", t.state(now).name().toLowerCase(Locale.ROOT))
                 .put("age_ms", age < 0 ? null : age)
                 .put("scraped_at", t.scrapedAt() == null ? null : t.scrapedAt().toEpochMilli())
@@ -294,6 +295,15 @@ public final class AdminApi {
                         .put("memory_used_bytes", num(h.memoryUsedBytes()))
                         .put("memory_total_bytes", num(h.memoryTotalBytes()))
                         .put("load1", num(h.load1())));
+    }
+
+    /** The models the node listed at its last good check, each with its context length (null when it states none). */
+    private static JsonObject models(NodeSnapshot s) {
+        JsonObject models = new JsonObject();
+        for (String model : new java.util.TreeSet<>(s.models())) {
+            models.put(model, new JsonObject().put("max_model_len", s.contextLength(model)));
+        }
+        return models;
     }
 
     private void series(RoutingContext rc) {

@@ -94,6 +94,12 @@ class FitsContextIT {
             assertThat(gateway.registry().upCount()).isEqualTo(2);
         });
 
+        // the operator sees the contexts the filter uses
+        JsonObject fleet = new JsonObject(send("GET", gateway.url().resolve("/admin/fleet"), null).body());
+        assertThat(fleet.getJsonArray("nodes").stream().map(JsonObject.class::cast)
+                .map(n -> n.getString("name") + "=" + n.getJsonObject("models").getJsonObject(MODEL).getInteger("max_model_len")))
+                .containsExactly("small=512", "large=4096");
+
         // 1,000 tokens: only the large node holds them (the small one would answer 400, never retried)
         for (int i = 0; i < 8; i++) {
             HttpResponse<String> r = send("POST", gateway.url().resolve("/v1/completions"), completion(1000));
