@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -86,16 +84,6 @@ class FailoverIT {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private String metrics(Gateway g) throws Exception {
-        return http.send(HttpRequest.newBuilder(g.url().resolve("/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static double metric(String text, String series) {
-        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(text);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
-    }
-
     private String circuit(Gateway g, String node) throws Exception {
         String body = http.send(HttpRequest.newBuilder(g.url().resolve("/admin/fleet")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
@@ -121,7 +109,7 @@ class FailoverIT {
         }
         assertThat(bad.inferenceRequests.get()).as("least-requests sends some requests to the failing node").isPositive();
         assertThat(good.inferenceRequests.get()).isEqualTo(6);
-        assertThat(metric(metrics(g), "flotilla_retries_total{model=\"m\",reason=\"server_error\"}"))
+        assertThat(MetricsText.value(g.scrapeMetrics(), "flotilla_retries_total{model=\"m\",reason=\"server_error\"}"))
                 .isEqualTo(bad.inferenceRequests.get());
     }
 
@@ -137,7 +125,7 @@ class FailoverIT {
             assertThat(r.body()).contains("\"id\":\"good\"", "[DONE]");
         }
         assertThat(half.inferenceRequests.get()).isPositive();
-        assertThat(metric(metrics(g), "flotilla_retries_total{model=\"m\",reason=\"unreachable\"}")).isPositive();
+        assertThat(MetricsText.value(g.scrapeMetrics(), "flotilla_retries_total{model=\"m\",reason=\"unreachable\"}")).isPositive();
     }
 
     @Test
@@ -152,7 +140,7 @@ class FailoverIT {
             assertThat(r.body()).contains("\"id\":\"good\"").doesNotContain("cont\n", "???");
         }
         assertThat(bad.inferenceRequests.get()).isPositive();
-        assertThat(metric(metrics(g), "flotilla_retries_total{model=\"m\",reason=\"bad_answer\"}"))
+        assertThat(MetricsText.value(g.scrapeMetrics(), "flotilla_retries_total{model=\"m\",reason=\"bad_answer\"}"))
                 .isEqualTo(bad.inferenceRequests.get());
     }
 
@@ -173,10 +161,10 @@ class FailoverIT {
             return "open".equals(circuit(g, "bad"));
         });
         assertThat(bad.inferenceRequests.get()).isGreaterThanOrEqualTo(2);
-        String m = metrics(g);
-        assertThat(metric(m, "flotilla_retries_total{model=\"m\",reason=\"bad_answer\"}"))
+        String m = g.scrapeMetrics();
+        assertThat(MetricsText.value(m, "flotilla_retries_total{model=\"m\",reason=\"bad_answer\"}"))
                 .isEqualTo(bad.inferenceRequests.get());
-        assertThat(metric(m, "flotilla_node_circuit_transitions_total{node=\"bad\",to=\"open\"}")).isEqualTo(1);
+        assertThat(MetricsText.value(m, "flotilla_node_circuit_transitions_total{node=\"bad\",to=\"open\"}")).isEqualTo(1);
         assertThat(circuit(g, "good")).isEqualTo("closed");
     }
 
@@ -210,7 +198,7 @@ class FailoverIT {
         assertThat(silent.inferenceRequests.get()).isPositive();
         // the silent node saw its request's connection close: the reset lets it free the slot
         await().atMost(Duration.ofSeconds(5)).untilTrue(silent.closedMidStream);
-        assertThat(metric(metrics(g), "flotilla_retries_total{model=\"m\",reason=\"timeout\"}"))
+        assertThat(MetricsText.value(g.scrapeMetrics(), "flotilla_retries_total{model=\"m\",reason=\"timeout\"}"))
                 .isEqualTo(silent.inferenceRequests.get());
     }
 
@@ -232,7 +220,7 @@ class FailoverIT {
         }
         assertThat(refused).isEqualTo(refusing.inferenceRequests.get()).isPositive();
         assertThat(refusing.inferenceRequests.get() + good.inferenceRequests.get()).as("one upstream request each").isEqualTo(6);
-        assertThat(metrics(g)).doesNotContain("flotilla_retries_total{");
+        assertThat(g.scrapeMetrics()).doesNotContain("flotilla_retries_total{");
     }
 
     @Test
@@ -253,7 +241,7 @@ class FailoverIT {
         }
         assertThat(bad.inferenceRequests.get()).as("an open circuit takes the node out").isEqualTo(before);
         assertThat(circuit(g, "good")).isEqualTo("closed");
-        assertThat(metric(metrics(g), "flotilla_node_circuit_transitions_total{node=\"bad\",to=\"open\"}")).isEqualTo(1);
+        assertThat(MetricsText.value(g.scrapeMetrics(), "flotilla_node_circuit_transitions_total{node=\"bad\",to=\"open\"}")).isEqualTo(1);
     }
 
     @Test
@@ -297,9 +285,9 @@ class FailoverIT {
         int upstream = nodes.stream().mapToInt(n -> n.inferenceRequests.get()).sum();
         // without a budget: 4 attempts each, 80; with 20% of 20 requests: at most 4 retries
         assertThat(upstream).isLessThanOrEqualTo(requests + 4).isGreaterThan(requests);
-        String m = metrics(g);
-        assertThat(metric(m, "flotilla_retries_total{model=\"m\",reason=\"server_error\"}")).isEqualTo(upstream - requests);
-        assertThat(metric(m, "flotilla_retry_budget_exhausted_total")).isPositive();
+        String m = g.scrapeMetrics();
+        assertThat(MetricsText.value(m, "flotilla_retries_total{model=\"m\",reason=\"server_error\"}")).isEqualTo(upstream - requests);
+        assertThat(MetricsText.value(m, "flotilla_retry_budget_exhausted_total")).isPositive();
     }
 
     @Test
@@ -316,7 +304,7 @@ class FailoverIT {
             assertThat(r.body()).contains("\"id\":\"good\"");
         }
         assertThat(silent.inferenceRequests.get()).isPositive();
-        assertThat(metric(metrics(g), "flotilla_retries_total{model=\"m\",reason=\"timeout\"}"))
+        assertThat(MetricsText.value(g.scrapeMetrics(), "flotilla_retries_total{model=\"m\",reason=\"timeout\"}"))
                 .isEqualTo(silent.inferenceRequests.get());
     }
 
@@ -333,7 +321,7 @@ class FailoverIT {
         assertThat(r.body()).contains("total timeout of 400 ms");
         assertThat(a.inferenceRequests.get() + b.inferenceRequests.get()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(5)).until(() -> a.closedMidStream.get() || b.closedMidStream.get());
-        assertThat(metrics(g)).doesNotContain("flotilla_retries_total{");
+        assertThat(g.scrapeMetrics()).doesNotContain("flotilla_retries_total{");
     }
 
     /** The data of each SSE event of a response body. */
@@ -389,8 +377,8 @@ class FailoverIT {
         // the continuing node reports 4 prompt (with the 1 token of partial answer) and 9 generated
         assertThat(usage.getInteger("completion_tokens")).isEqualTo(10);
         assertThat(usage.getInteger("prompt_tokens")).isEqualTo(3);
-        String m = metrics(g);
-        assertThat(metric(m, "flotilla_stream_continuations_total{model=\"m\"}")).isEqualTo(1);
+        String m = g.scrapeMetrics();
+        assertThat(MetricsText.value(m, "flotilla_stream_continuations_total{model=\"m\"}")).isEqualTo(1);
     }
 
     @Test

@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -141,16 +139,6 @@ class HedgingIT {
                 .POST(HttpRequest.BodyPublishers.ofString(CHAT_STREAM)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private String metrics(Gateway g) throws Exception {
-        return http.send(HttpRequest.newBuilder(g.url().resolve("/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static double metric(String text, String series) {
-        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(text);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
-    }
-
     private static void awaitNothingOutstanding(Gateway g) {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(g.registry().snapshots())
                 .allSatisfy(s -> assertThat(s.outstanding()).as(s.name()).isZero()));
@@ -173,7 +161,7 @@ class HedgingIT {
         assertThat(r.headers().firstValue(RequestContext.NODE_HEADER)).contains(slow);
         assertThat(r.body()).contains("\"id\":\"" + slow + "\"", "[DONE]");
         assertThat(other(slow, a, b).inferenceRequests.get()).isZero();
-        assertThat(metrics(g)).doesNotContain("flotilla_hedges_total{");
+        assertThat(g.scrapeMetrics()).doesNotContain("flotilla_hedges_total{");
         awaitNothingOutstanding(g);
     }
 
@@ -195,9 +183,9 @@ class HedgingIT {
         await().atMost(Duration.ofSeconds(5)).untilTrue(slow.closedMidStream);
         assertThat(slow.firstChunkSent.get()).as("the slow node was cancelled before its first token").isFalse();
         awaitNothingOutstanding(g);
-        String m = metrics(g);
-        assertThat(metric(m, "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
-        assertThat(metric(m, "flotilla_requests_total{model=\"m\",node=\"" + fast.name + "\",outcome=\"ok\"}"))
+        String m = g.scrapeMetrics();
+        assertThat(MetricsText.value(m, "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
+        assertThat(MetricsText.value(m, "flotilla_requests_total{model=\"m\",node=\"" + fast.name + "\",outcome=\"ok\"}"))
                 .isEqualTo(1);
     }
 
@@ -219,7 +207,7 @@ class HedgingIT {
         await().atMost(Duration.ofSeconds(5)).untilTrue(hedge.closedMidStream);
         assertThat(hedge.firstChunkSent.get()).isFalse();
         awaitNothingOutstanding(g);
-        assertThat(metric(metrics(g), "flotilla_hedges_total{model=\"m\",outcome=\"lost\"}")).isEqualTo(1);
+        assertThat(MetricsText.value(g.scrapeMetrics(), "flotilla_hedges_total{model=\"m\",outcome=\"lost\"}")).isEqualTo(1);
     }
 
     @Test
@@ -235,8 +223,8 @@ class HedgingIT {
         String slow = firstNode.get();
         assertThat(r.headers().firstValue(RequestContext.NODE_HEADER)).contains(slow);
         assertThat(other(slow, a, b).inferenceRequests.get()).isZero();
-        String m = metrics(g);
-        assertThat(metric(m, "flotilla_retry_budget_exhausted_total")).isEqualTo(1);
+        String m = g.scrapeMetrics();
+        assertThat(MetricsText.value(m, "flotilla_retry_budget_exhausted_total")).isEqualTo(1);
         assertThat(m).doesNotContain("flotilla_hedges_total{");
         awaitNothingOutstanding(g);
     }
@@ -260,9 +248,9 @@ class HedgingIT {
             assertThat(slow.answersRunning.get()).isZero();
         });
         awaitNothingOutstanding(g);
-        String m = metrics(g);
-        assertThat(metric(m, "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
-        assertThat(metric(m, "flotilla_requests_total{model=\"m\",node=\"" + fast.name + "\",outcome=\"ok\"}"))
+        String m = g.scrapeMetrics();
+        assertThat(MetricsText.value(m, "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
+        assertThat(MetricsText.value(m, "flotilla_requests_total{model=\"m\",node=\"" + fast.name + "\",outcome=\"ok\"}"))
                 .isEqualTo(1);
         assertThat(m).doesNotContain("flotilla_requests_total{model=\"m\",node=\"" + slow.name + "\"");
     }
@@ -281,7 +269,7 @@ class HedgingIT {
         // past the hedge delay, the other node still has had nothing: the answer disarmed the hedge
         await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
                 .until(() -> other(first, a, b).inferenceRequests.get() == 0);
-        assertThat(metrics(g)).doesNotContain("flotilla_hedges_total{");
+        assertThat(g.scrapeMetrics()).doesNotContain("flotilla_hedges_total{");
         awaitNothingOutstanding(g);
     }
 
@@ -304,7 +292,7 @@ class HedgingIT {
             assertThat(b.answersCancelled.get()).as("b").isEqualTo(1);
         });
         awaitNothingOutstanding(g);
-        assertThat(metric(metrics(g), "flotilla_hedges_total{model=\"m\",outcome=\"cancelled\"}")).isEqualTo(1);
+        assertThat(MetricsText.value(g.scrapeMetrics(), "flotilla_hedges_total{model=\"m\",outcome=\"cancelled\"}")).isEqualTo(1);
     }
 
     @Test
@@ -331,7 +319,7 @@ class HedgingIT {
         assertThat(plain.statusCode()).as(plain.body()).isEqualTo(200);
         assertThat(answers).as("waited 600ms for its one node, no hedge").hasSize(1);
         assertThat(plain.headers().firstValue(RequestContext.NODE_HEADER)).contains(answers.get(0));
-        assertThat(metrics(g)).doesNotContain("flotilla_hedges_total{");
+        assertThat(g.scrapeMetrics()).doesNotContain("flotilla_hedges_total{");
 
         HttpResponse<String> hedged = post(g, "/v1/chat/completions", CHAT);
 
@@ -342,7 +330,7 @@ class HedgingIT {
         StubNode slow = a.name.equals(answers.get(1)) ? a : b;
         await().atMost(Duration.ofSeconds(5)).until(() -> slow.answersCancelled.get() == 1);
         awaitNothingOutstanding(g);
-        assertThat(metric(metrics(g), "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
+        assertThat(MetricsText.value(g.scrapeMetrics(), "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
     }
 
     @ParameterizedTest(name = "hedge's head first: {0}")
@@ -365,11 +353,11 @@ class HedgingIT {
         assertThat(r.body()).contains("hello from " + hedgeNode).doesNotContain("stub failure");
         assertThat(a.inferenceRequests.get() + b.inferenceRequests.get()).as("no third copy").isEqualTo(2);
         awaitNothingOutstanding(g);
-        String m = metrics(g);
-        assertThat(metric(m, "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
-        assertThat(metric(m, "flotilla_hedges_total{model=\"m\",outcome=\"cancelled\"}")).isZero();
-        assertThat(metric(m, "flotilla_retries_total{model=\"m\",reason=\"server_error\"}")).isEqualTo(1);
-        assertThat(metric(m, "flotilla_requests_total{model=\"m\",node=\"" + hedgeNode + "\",outcome=\"ok\"}"))
+        String m = g.scrapeMetrics();
+        assertThat(MetricsText.value(m, "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
+        assertThat(MetricsText.value(m, "flotilla_hedges_total{model=\"m\",outcome=\"cancelled\"}")).isZero();
+        assertThat(MetricsText.value(m, "flotilla_retries_total{model=\"m\",reason=\"server_error\"}")).isEqualTo(1);
+        assertThat(MetricsText.value(m, "flotilla_requests_total{model=\"m\",node=\"" + hedgeNode + "\",outcome=\"ok\"}"))
                 .isEqualTo(1);
     }
 
@@ -397,10 +385,10 @@ class HedgingIT {
         assertThat(r.body()).contains("\"id\":\"" + hedge.name + "\"", "one", "two", "[DONE]")
                 .doesNotContain("stub failure");
         awaitNothingOutstanding(g);
-        String m = metrics(g);
-        assertThat(metric(m, "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
-        assertThat(metric(m, "flotilla_retries_total{model=\"m\",reason=\"server_error\"}")).isEqualTo(1);
-        assertThat(metric(m, "flotilla_requests_total{model=\"m\",node=\"" + hedge.name + "\",outcome=\"ok\"}"))
+        String m = g.scrapeMetrics();
+        assertThat(MetricsText.value(m, "flotilla_hedges_total{model=\"m\",outcome=\"won\"}")).isEqualTo(1);
+        assertThat(MetricsText.value(m, "flotilla_retries_total{model=\"m\",reason=\"server_error\"}")).isEqualTo(1);
+        assertThat(MetricsText.value(m, "flotilla_requests_total{model=\"m\",node=\"" + hedge.name + "\",outcome=\"ok\"}"))
                 .isEqualTo(1);
     }
 }
