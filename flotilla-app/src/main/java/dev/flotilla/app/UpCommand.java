@@ -267,12 +267,25 @@ final class UpCommand implements Callable<Integer> {
             y.append("    url: ").append(n.status().url()).append('\n');
             AcceleratorProfile accelerator = simulatedProfiles.get(n.name());
             if (accelerator != null) {
-                // the hardware facts scorers read (InferOps' static factors, latency priors), as a real
-                // deployment would declare them for its GPUs
-                y.append("    accelerator: ").append(accelerator.name()).append('\n');
-                y.append("    memoryGb: ").append(Math.round(accelerator.memoryGb())).append('\n');
-                y.append("    tflops: ").append(accelerator.tflopsBf16()).append('\n');
+                y.append(hardwareYaml(accelerator));
             }
+        }
+        return y.toString();
+    }
+
+    /**
+     * A simulated node's hardware facts in the gateway's node entry: the facts scorers read (InferOps'
+     * static factors, latency priors), as a real deployment would declare them for its GPUs. A
+     * profile without a figure (the zero-delay profile has no memory or TFLOPS) leaves it unknown,
+     * which is what the gateway's configuration means by an absent key.
+     */
+    static String hardwareYaml(AcceleratorProfile accelerator) {
+        StringBuilder y = new StringBuilder("    accelerator: ").append(accelerator.name()).append('\n');
+        if (Math.round(accelerator.memoryGb()) > 0) {
+            y.append("    memoryGb: ").append(Math.round(accelerator.memoryGb())).append('\n');
+        }
+        if (accelerator.tflopsBf16() > 0) {
+            y.append("    tflops: ").append(accelerator.tflopsBf16()).append('\n');
         }
         return y.toString();
     }
