@@ -258,16 +258,9 @@ final class Hedger {
         if (h.state != Hedge.State.RUNNING) {
             return;
         }
-        h.state = Hedge.State.ENDED;
-        if (h.request != null) {
-            h.request.reset();
-        }
         long took = nanoTicker.getAsLong() - h.sentNanos;
         failover.circuits().failure(h.node.name(), took, err);
-        scheduler.finished(ctx.schedulingRequest(), h.node.name(),
-                new Completion(Completion.Outcome.ERROR, -1, -1, -1, took));
-        h.lease.release();
-        metrics.hedge(metrics.modelLabel(ctx.request().model()), "failed");
+        end(ctx, h, Completion.Outcome.ERROR, took, "failed");
     }
 
     /**
@@ -290,15 +283,22 @@ final class Hedger {
         if (h.state != Hedge.State.RUNNING) {
             return;
         }
+        failover.circuits().release(h.node.name());
+        end(ctx, h, Completion.Outcome.CANCELLED, nanoTicker.getAsLong() - h.sentNanos, outcome);
+    }
+
+    /**
+     * Ends a running hedge that did not become the request's attempt (its circuit already told):
+     * its request reset, the scheduler told how it ended, its load released, counted with {@code counted}.
+     */
+    private void end(RequestContext ctx, Hedge h, Completion.Outcome outcome, long tookNanos, String counted) {
         h.state = Hedge.State.ENDED;
         if (h.request != null) {
             h.request.reset();
         }
-        failover.circuits().release(h.node.name());
-        scheduler.finished(ctx.schedulingRequest(), h.node.name(),
-                new Completion(Completion.Outcome.CANCELLED, -1, -1, -1, nanoTicker.getAsLong() - h.sentNanos));
+        scheduler.finished(ctx.schedulingRequest(), h.node.name(), new Completion(outcome, -1, -1, -1, tookNanos));
         h.lease.release();
-        metrics.hedge(metrics.modelLabel(ctx.request().model()), outcome);
+        metrics.hedge(metrics.modelLabel(ctx.request().model()), counted);
     }
 
     /** Whether the request's hedge has been sent and is still racing the first attempt. */
