@@ -110,6 +110,44 @@ class LatencyOutliersTest {
     }
 
     @Test
+    void medianAndP95_keptBetweenQueries_followEverySampleThatEntersOrLeaves() {
+        feed("a", "m", 5, 100);
+        assertThat(outliers.medianMillis("a", "m")).isEqualTo(100.0);
+        assertThat(outliers.p95Millis("a", "m")).isEqualTo(100.0);
+        clock.advance(Duration.ofSeconds(40));
+        feed("a", "m", 6, 300);
+        // 5 x 100, 6 x 300: the figures of the window as it is now, not as last asked
+        assertThat(outliers.medianMillis("a", "m")).isEqualTo(300.0);
+        assertThat(outliers.p95Millis("a", "m")).isEqualTo(300.0);
+        clock.advance(Duration.ofSeconds(21));
+        outliers.record("a", "m", Duration.ofMillis(50));
+        // the 100s left the window at 60 s, the 50 came in: 50, 300 x 6
+        assertThat(outliers.medianMillis("a", "m")).isEqualTo(300.0);
+        assertThat(outliers.medians("a")).containsEntry("m", 300.0);
+        feed("a", "m", 7, 50);
+        assertThat(outliers.medianMillis("a", "m")).isEqualTo(50.0);
+        assertThat(outliers.p95Millis("a", "m")).isEqualTo(300.0);
+    }
+
+    @Test
+    void assess_manyPeers_fleetIsTheMedianOfAllOfThem() {
+        // 40 peers (more than the gathering array's first size): 21 at 100 ms and 19 at 1,000 ms
+        for (int i = 0; i < 40; i++) {
+            feed("p" + i, "m", 5, i < 21 ? 100 : 1000);
+        }
+        feed("a", "m", 5, 400);
+        LatencyOutliers.Verdict v = outliers.assess("a", false, n -> true);
+        assertThat(v).isInstanceOf(LatencyOutliers.Verdict.Slow.class);
+        assertThat(((LatencyOutliers.Verdict.Slow) v).fleetMillis()).isEqualTo(100.0);
+        // two more slow peers tip the median: 21 at 100, 21 at 1,000 -> 550
+        feed("p40", "m", 5, 1000);
+        feed("p41", "m", 5, 1000);
+        LatencyOutliers.Verdict after = outliers.assess("a", false, n -> true);
+        assertThat(after).isInstanceOf(LatencyOutliers.Verdict.Normal.class);
+        assertThat(outliers.fleetMedians(n -> !n.equals("a"))).containsEntry("m", 550.0);
+    }
+
+    @Test
     void record_moreThanMaxSamples_keepsOnlyTheNewest() {
         feed("a", "m", LatencyOutliers.MAX_SAMPLES, 1000);
         feed("a", "m", LatencyOutliers.MAX_SAMPLES, 100);
