@@ -76,6 +76,12 @@ final class UpCommand implements Callable<Integer> {
             + "(docs/scheduling.md; default: the gateway's default).")
     String policy;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "A gateway YAML config (docs/configuration.md) "
+            + "for the fleet's gateway: its dispatch, scheduling, models, health, telemetry and other sections apply, "
+            + "and nodes it lists are routed to besides the local ones; listen.host, listen.port and "
+            + "listen.shutdownGrace come from this command's options. Read once, at start.")
+    Path config;
+
     @Option(names = "--port", description = "Gateway port on 127.0.0.1, 0 for any free one (default: ${DEFAULT-VALUE}).",
             defaultValue = "8080")
     int port;
@@ -152,7 +158,7 @@ final class UpCommand implements Callable<Integer> {
         }
         for (int i = 1; i <= simNodes; i++) {
             String profile = profiles.get((i - 1) % profiles.size());
-            String name = "sim-" + profile.toLowerCase(Locale.ROOT) + "-" + i;
+            String name = simNodeName(i);
             simulatedProfiles.put(name, AcceleratorProfile.named(profile));
             ChildSpec spec = new ChildSpec(name, ChildSpec.Role.NODE, "simulated " + profile, List.of("-Xmx256m"),
                     List.of("node", "--name", name, "--port", "0", "--profile", profile, "--model-name", simModel),
@@ -160,18 +166,20 @@ final class UpCommand implements Callable<Integer> {
             nodes.add(startSupervised(supervisor, processes, clock, spec));
         }
 
-        Path config = runDir.resolve("gateway.yaml");
-        Files.writeString(config, gatewayYaml(nodes));
+        Path gatewayConfig = runDir.resolve("gateway.yaml");
+        Files.writeString(gatewayConfig, config == null ? gatewayYaml(nodes)
+                : UpGatewayConfig.merge(Files.readString(config), gatewayYaml(nodes)));
         Supervisor.Supervised gateway;
         try {
             gateway = startSupervised(supervisor, processes, clock, new ChildSpec("gateway", ChildSpec.Role.GATEWAY,
-                    "gateway", List.of("-Xmx512m"), List.of("gateway", "--config", config.toString()), Map.of()));
+                    "gateway", List.of("-Xmx512m"), List.of("gateway", "--config", gatewayConfig.toString()), Map.of()));
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + "\n(with flotilla up, choose the gateway's port with "
                     + "--port N, or --port 0 for any free port)", e);
         }
         String gatewayUrl = gateway.status().url();
-        List<String> notUp = awaitFleetInRotation(gatewayUrl, nodes.size(), FLEET_UP_TIMEOUT);
+        List<String> notUp = awaitFleetInRotation(gatewayUrl, nodes.stream().map(Supervisor.Supervised::name).toList(),
+                FLEET_UP_TIMEOUT);
         if (!notUp.isEmpty()) {
             out.println("Not in rotation yet after " + FLEET_UP_TIMEOUT.toSeconds() + " s (the gateway keeps checking): "
                     + String.join(", ", notUp));
@@ -246,9 +254,31 @@ final class UpCommand implements Callable<Integer> {
         if (shutdownGrace.compareTo(Duration.ofHours(1)) > 0) {
             problems.add("--shutdown-grace: " + DurationConverter.yaml(shutdownGrace) + " (expected 0s to 1h)");
         }
+        if (config != null) {
+            String problem = UpGatewayConfig.check(config, localNodeNames(), System.getenv());
+            if (problem != null) {
+                problems.add("--config " + config + ": " + problem);
+            }
+        }
         if (!problems.isEmpty()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
         }
+    }
+
+    /** The names the local nodes will have, in the order they start (llama.cpp, then simulated). */
+    private List<String> localNodeNames() {
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= (model == null ? 0 : llamaNodes); i++) {
+            names.add("llama-" + i);
+        }
+        for (int i = 1; i <= simNodes && !profiles.isEmpty(); i++) {
+            names.add(simNodeName(i));
+        }
+        return names;
+    }
+
+    private String simNodeName(int i) {
+        return "sim-" + profiles.get((i - 1) % profiles.size()).toLowerCase(Locale.ROOT) + "-" + i;
     }
 
     private String gatewayYaml(List<Supervisor.Supervised> nodes) {
@@ -291,10 +321,10 @@ final class UpCommand implements Callable<Integer> {
     }
 
     /**
-     * Waits until the gateway has every node in rotation (its first checks passed), so that the
+     * Waits until the gateway has every local node in rotation (its first checks passed), so that the
      * URL printed next serves at once; returns the nodes still out at the deadline, if any.
      */
-    static List<String> awaitFleetInRotation(String gatewayUrl, int expected, java.time.Duration timeout)
+    static List<String> awaitFleetInRotation(String gatewayUrl, List<String> local, java.time.Duration timeout)
             throws InterruptedException {
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
                 .connectTimeout(java.time.Duration.ofSeconds(2)).build();
@@ -306,14 +336,15 @@ final class UpCommand implements Callable<Integer> {
             try {
                 var body = new io.vertx.core.json.JsonObject(http.send(fleet,
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body());
-                List<String> down = new ArrayList<>();
+                // only the local nodes: those of a --config file are not this command's to wait for
+                List<String> down = new ArrayList<>(local);
                 var list = body.getJsonArray("nodes");
                 for (int i = 0; i < list.size(); i++) {
-                    if (!list.getJsonObject(i).getBoolean("up", false)) {
-                        down.add(list.getJsonObject(i).getString("name"));
+                    if (list.getJsonObject(i).getBoolean("up", false)) {
+                        down.remove(list.getJsonObject(i).getString("name"));
                     }
                 }
-                if (down.isEmpty() && list.size() == expected) {
+                if (down.isEmpty()) {
                     return List.of();
                 }
                 notUp = down;

@@ -154,6 +154,55 @@ class CommandLineIT {
     }
 
     @Test
+    void up_badConfig_namesTheFileAndEveryProblem_startsNothing(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("gateway.yaml"), """
+                nodes:
+                  - name: sim-l4-2
+                    url: http://127.0.0.2:8000
+                """);
+        Result r = run("up", "--port", "0", "--config", config.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output()).contains("--config " + config + ": nodes: name sim-l4-2 is taken by a local node")
+                .doesNotContain("Gateway (OpenAI API)");
+        Files.writeString(config, "dispatch:\n  hedge:\n    enabled: true\n    delay: soon\n");
+        r = run("up", "--port", "0", "--config", config.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output()).contains("--config " + config, "dispatch.hedge.delay: \"soon\"");
+    }
+
+    @Test
+    void up_withConfig_theGatewayRunsOnItsSections_andRoutesToItsNodesToo(@TempDir Path dir) throws Exception {
+        // a node outside the local fleet, as the file would list a remote machine
+        Path extra = Files.writeString(dir.resolve("gateway.yaml"), "");
+        try (LocalFleetProcess remote = LocalFleetProcess.start("--port", "0", "--sim-nodes", "1",
+                "--profiles", "A100-80G")) {
+            Files.writeString(extra, """
+                    dispatch:
+                      hedge:
+                        enabled: true
+                        delay: 75ms
+                    nodes:
+                      - name: remote-a100
+                        url: %s
+                    """.formatted(remote.nodes.get("sim-a100-80g-1").url()));
+            try (LocalFleetProcess fleet = LocalFleetProcess.start("--port", "0", "--sim-nodes", "1",
+                    "--config", extra.toString())) {
+                HttpClient http = HttpClient.newHttpClient();
+                HttpResponse<String> explain = http.send(HttpRequest.newBuilder(URI.create(fleet.gatewayUrl
+                                + "/admin/explain")).timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + NodeCommand.DEFAULT_SIM_MODEL
+                                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(explain.statusCode()).as(explain.body()).isEqualTo(200);
+                assertThat(explain.body()).contains("\"hedge\":{\"enabled\":true,\"delay\":\"75ms\"");
+                HttpResponse<String> nodes = http.send(HttpRequest.newBuilder(URI.create(fleet.gatewayUrl
+                        + "/admin/fleet")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(nodes.body()).contains("\"remote-a100\"", "\"sim-h100-1\"");
+            }
+        }
+    }
+
+    @Test
     void up_withoutModel_servesSimulatedNodesAndSaysHowToAddAModel() throws Exception {
         try (LocalFleetProcess fleet = LocalFleetProcess.start("--port", "0")) {
             assertThat(fleet.log()).contains("./flotilla up --model path/to/model.gguf");
