@@ -317,14 +317,7 @@ final class Hedger {
         Hedge h = ctx.hedge();
         h.state = Hedge.State.TAKEN;
         h.takeover = Promise.promise();
-        ctx.newAttempt();
-        ctx.continuation(null);
-        ctx.chosen(h.node);
-        ctx.permitHeld(true);
-        ctx.dispatchedAttempt(true);
-        ctx.lease(h.lease);
-        ctx.dispatched(h.sentNanos);
-        ctx.observed(true);
+        becomeAttempt(ctx, h);
         ctx.onAttemptFailure(h.takeover::tryFail);
         ctx.onClientGone(() -> h.takeover.tryFail(new ClientCancelledException()));
         if (h.request != null) {
@@ -370,14 +363,8 @@ final class Hedger {
         h.takeover.tryComplete();
     }
 
-    /**
-     * The hedge won: the context's attempt becomes the hedge's (a new attempt on its node, its load,
-     * permit and answer), with its output so far to be written first. The first attempt must have
-     * been ended already.
-     */
-    void adopt(RequestContext ctx) {
-        Hedge h = ctx.hedge();
-        h.state = Hedge.State.ENDED;
+    /** The context's attempt becomes the hedge's: a new attempt on its node, with its load lease and permit. */
+    private static void becomeAttempt(RequestContext ctx, Hedge h) {
         ctx.newAttempt();
         ctx.continuation(null);
         ctx.chosen(h.node);
@@ -386,6 +373,17 @@ final class Hedger {
         ctx.lease(h.lease);
         ctx.dispatched(h.sentNanos);
         ctx.observed(true);
+    }
+
+    /**
+     * The hedge won: the context's attempt becomes the hedge's (a new attempt on its node, its load,
+     * permit and answer), with its output so far to be written first. The first attempt must have
+     * been ended already.
+     */
+    void adopt(RequestContext ctx) {
+        Hedge h = ctx.hedge();
+        h.state = Hedge.State.ENDED;
+        becomeAttempt(ctx, h);
         ctx.upstreamRequest(h.request);
         ctx.upstreamResponse(h.response);
         ctx.early(h.held, h.complete);
