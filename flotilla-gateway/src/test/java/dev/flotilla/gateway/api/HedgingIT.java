@@ -259,7 +259,8 @@ class HedgingIT {
     void nonStreamed_answerBeforeTheDelay_notHedged() throws Exception {
         StubNode a = slowAnswers("a", 0);
         StubNode b = slowAnswers("b", 0);
-        Gateway g = gateway(dispatch(new GatewayConfig.Hedge(true, Duration.ofMillis(300), null, null)), a, b);
+        // a delay far above an immediate answer's time even on a busy machine with a cold JIT
+        Gateway g = gateway(dispatch(new GatewayConfig.Hedge(true, Duration.ofSeconds(1), null, null)), a, b);
 
         HttpResponse<String> r = post(g, "/v1/chat/completions", CHAT);
 
@@ -267,7 +268,7 @@ class HedgingIT {
         String first = answers.get(0);
         assertThat(r.headers().firstValue(RequestContext.NODE_HEADER)).contains(first);
         // past the hedge delay, the other node still has had nothing: the answer disarmed the hedge
-        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
+        await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3))
                 .until(() -> other(first, a, b).inferenceRequests.get() == 0);
         assertThat(g.scrapeMetrics()).doesNotContain("flotilla_hedges_total{");
         awaitNothingOutstanding(g);
