@@ -35,7 +35,7 @@ public final class SchedulingPlugins {
         p.registerFilter(FitsContextFilter.TYPE, (params, context) -> FitsContextFilter.create(params));
         p.registerScorer(QueueDepthScorer.TYPE, QueueDepthScorer::new);
         p.registerScorer(KvCacheScorer.TYPE, KvCacheScorer::new);
-        p.registerScorer(InFlightTokensScorer.TYPE, InFlightTokensScorer::new);
+        p.registerScorer(InFlightTokensScorer.TYPE, (params, context) -> InFlightTokensScorer.create(params));
         p.registerScorer(InferOpsScorer.TYPE, InferOpsScorer::create);
         p.registerScorer(PrefixAffinityScorer.TYPE, PrefixAffinityScorer::create);
         p.registerScorer(SessionAffinityScorer.TYPE, SessionAffinityScorer::create);

@@ -3,14 +3,19 @@ package dev.flotilla.gateway.scheduling;
 import static dev.flotilla.gateway.scheduling.Nodes.NAN;
 import static dev.flotilla.gateway.scheduling.Nodes.node;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.flotilla.gateway.fleet.NodeSnapshot;
 import dev.flotilla.gateway.scheduling.Nodes.Age;
+import dev.flotilla.gateway.scheduling.spi.PluginConfigException;
+import dev.flotilla.gateway.scheduling.spi.PluginParams;
 import dev.flotilla.gateway.scheduling.spi.Scorer;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -91,5 +96,43 @@ class LoadScorersTest {
     @MethodSource("tokenCases")
     void inFlightTokens_case_scores(List<NodeSnapshot> nodes, double[] expected) {
         assertThat(score(new InFlightTokensScorer(), nodes)).containsExactly(expected, within(1e-9));
+        assertThat(score(perTflops(), nodes)).as("per tflops, no node declares any: tokens as they are")
+                .containsExactly(expected, within(1e-9));
+    }
+
+    private static InFlightTokensScorer perTflops() {
+        return InFlightTokensScorer.create(new PluginParams("scheduling.profiles.p.scorers[0].params",
+                Map.of("per", "tflops")));
+    }
+
+    static Stream<Arguments> perTflopsCases() {
+        return Stream.of(
+                // H100 989 TFLOPS with 3,000 tokens (3.0 per TFLOPS) against L4 121 with 1,000 (8.3)
+                Arguments.of(Named.of("a fast node with more tokens is the less loaded",
+                        Nodes.all(node("h100").facts(80, 989.0).inFlightTokens(3000),
+                                node("l4").facts(24, 121.0).inFlightTokens(1000))), new double[] {1, 0}),
+                Arguments.of(Named.of("one kind: the same scores as tokens",
+                        Nodes.all(node("a").facts(80, 312.0).inFlightTokens(1000),
+                                node("b").facts(80, 312.0).inFlightTokens(0),
+                                node("c").facts(80, 312.0).inFlightTokens(4000))), new double[] {0.75, 1, 0}),
+                // w: 1000/100 = 10, 2000/200 = 10, the undeclared node 500 / 100 (the slowest known) = 5
+                Arguments.of(Named.of("no TFLOPS declared: counted as the slowest known node",
+                        Nodes.all(node("slow").facts(24, 100.0).inFlightTokens(1000),
+                                node("fast").facts(80, 200.0).inFlightTokens(2000),
+                                node("unknown").inFlightTokens(500))), new double[] {0, 0, 1}));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("perTflopsCases")
+    void inFlightTokens_perTflops_case_scores(List<NodeSnapshot> nodes, double[] expected) {
+        assertThat(score(perTflops(), nodes)).containsExactly(expected, within(1e-9));
+    }
+
+    @Test
+    void inFlightTokens_perUnknown_namesTheParameterAndTheChoices() {
+        assertThatThrownBy(() -> InFlightTokensScorer.create(new PluginParams("scheduling.profiles.p.scorers[2].params",
+                Map.of("per", "gpus"))))
+                .isInstanceOf(PluginConfigException.class)
+                .hasMessage("scheduling.profiles.p.scorers[2].params.per: \"gpus\" (expected tokens or tflops)");
     }
 }
