@@ -65,6 +65,9 @@ echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d
 
 for policy in "${policy_list[@]}"; do
   port="$(free_port)"
+  # emptied here, not by the redirection of the job below (which runs later, in the background): an
+  # OUT of an earlier run holds a log saying "Flotilla is up." that the wait would otherwise read
+  : >"$out/up-$policy.log"
   "$flotilla" up --sim-nodes "${#profile_list[@]}" --profiles "$profiles" --policy "$policy" --port "$port" \
       --supervisor-port "$(free_port)" --shutdown-grace 2s >"$out/up-$policy.log" 2>&1 &
   up_pid=$!

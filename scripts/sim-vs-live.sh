@@ -72,6 +72,7 @@ trap 'pkill -P $watchdog 2>/dev/null; kill $watchdog 2>/dev/null || true; stop_f
 
 echo "== sim vs live: $nodes nodes ($profiles), $rate req/s for $duration, tolerance $tolerance, files in $out"
 
+: >"$out/up.log" # emptied before the background job starts: an OUT of an earlier run says "Flotilla is up."
 "$flotilla" up --sim-nodes "$nodes" --profiles "$profiles" --port "$port" --supervisor-port "$supervisor_port" \
     --shutdown-grace 2s >"$out/up.log" 2>&1 &
 up_pid=$!
