@@ -203,6 +203,7 @@ public final class Gateway implements AutoCloseable {
                 config.routing().policy(), pluginContext, metrics.schedulingMetrics()), clock, ticker);
         Failover failover = new Failover(config, new RetryBudget(config.dispatch().retry(), ticker), circuits,
                 Timers.of(vertx));
+        metrics.keptBytes(failover.keptBytes()::used);
         AdminApi admin = new AdminApi(registry, scraper::history, clock, errors, circuits::state, scheduler,
                 config::hedge);
         java.util.function.Function<HttpClient, GatewayRouter> routers = client -> new GatewayRouter(

@@ -212,6 +212,16 @@ public final class GatewayMetrics {
     }
 
     /** Counts one stream continued on another node after its node failed mid-stream (also counted as a retry). */
+    /**
+     * {@code flotilla_stream_kept_bytes}: the bytes of sent streams the gateway keeps for continuations,
+     * read from {@code used} at every scrape.
+     */
+    public void keptBytes(java.util.function.LongSupplier used) {
+        Gauge.builder("flotilla.stream.kept.bytes", used, u -> u.getAsLong())
+                .description("Bytes of streams already sent that the gateway keeps to continue them on another node")
+                .register(registry);
+    }
+
     public void continuation(String model) {
         Counter.builder(CONTINUATIONS)
                 .description("Streams continued on another node from the text already sent, after their node failed")

@@ -17,29 +17,48 @@ import io.vertx.core.buffer.Buffer;
  * {@code add_generation_prompt: false}; {@code max_tokens} less what was generated), then rewrites
  * that node's events so that the client sees one stream: the first answer's {@code id}, no second
  * role chunk, {@code usage} counting every generated token. Only for one choice ({@code n} absent or
- * 1) and a string prompt; a stream longer than {@link #MAX_KEPT_BYTES} is not continued.
+ * 1) and a string prompt; a stream longer than {@link #MAX_KEPT_BYTES}, or one that finds no room
+ * left in the gateway's {@link KeptBytes}, is not continued. The request path gives the room back
+ * when the request ends ({@link #release()}).
  */
 final class Continuation {
     static final int MAX_KEPT_BYTES = 4 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Buffer kept = Buffer.buffer();
+    private final KeptBytes room;
+    private Buffer kept = Buffer.buffer();
     private boolean tooLong;
     // set once resuming
     private String id;
     private long generatedBefore;
     private Sse.Decoder decoder;
 
+    /** @param room the gateway's budget of kept bytes, shared by every stream */
+    Continuation(KeptBytes room) {
+        this.room = room;
+    }
+
     /** Keeps bytes the client has been sent. */
     void sent(Buffer chunk) {
         if (tooLong) {
             return;
         }
-        if (kept.length() + chunk.length() > MAX_KEPT_BYTES) {
-            tooLong = true;
+        if (kept.length() + chunk.length() > MAX_KEPT_BYTES || !room.tryTake(chunk.length())) {
+            // this stream will not be continued: what it kept is of no use any more
+            release();
             return;
         }
         kept.appendBuffer(chunk);
+    }
+
+    /**
+     * Gives the kept bytes' room back to the gateway (the request has ended, or this stream gave up);
+     * from then on nothing is kept and the stream is not continued, so no room can be taken again.
+     */
+    void release() {
+        tooLong = true;
+        room.give(kept.length());
+        kept = Buffer.buffer();
     }
 
     boolean resuming() {

@@ -94,7 +94,11 @@ public final class RequestContext {
         return continuation;
     }
 
+    /** Sets the stream's continuation; one it replaces gives its kept bytes' room back. */
     void continuation(Continuation continuation) {
+        if (this.continuation != null && this.continuation != continuation) {
+            this.continuation.release();
+        }
         this.continuation = continuation;
     }
 

@@ -71,7 +71,7 @@ public final class RequestPipeline {
         this.score = new ScoreStage(scheduler);
         this.pick = new PickStage(scheduler, failover.circuits());
         this.dispatch = new DispatchStage(registry, forwarder, nanoTicker, failover.timers(), scheduler);
-        this.stream = new StreamStage(forwarder, metrics, nanoTicker, failover.timers());
+        this.stream = new StreamStage(forwarder, metrics, nanoTicker, failover.timers(), failover.keptBytes());
         this.complete = new CompleteStage(registry, metrics, nanoTicker, failover.circuits(), scheduler);
         this.hedger = new Hedger(scheduler, registry, forwarder, failover, metrics, nanoTicker);
     }
@@ -88,6 +88,7 @@ public final class RequestPipeline {
                 })
                 .transform(result -> {
                     cancelTimers(ctx);
+                    ctx.continuation(null); // the kept bytes' room goes back to the gateway
                     return complete.run(ctx.finish(result.cause()));
                 });
     }

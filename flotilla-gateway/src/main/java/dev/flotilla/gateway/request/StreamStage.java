@@ -38,12 +38,15 @@ final class StreamStage implements Stage {
     private final GatewayMetrics metrics;
     private final LongSupplier nanoTicker;
     private final Timers timers;
+    private final KeptBytes keptBytes;
 
-    StreamStage(Forwarder forwarder, GatewayMetrics metrics, LongSupplier nanoTicker, Timers timers) {
+    StreamStage(Forwarder forwarder, GatewayMetrics metrics, LongSupplier nanoTicker, Timers timers,
+                KeptBytes keptBytes) {
         this.forwarder = forwarder;
         this.metrics = metrics;
         this.nanoTicker = nanoTicker;
         this.timers = timers;
+        this.keptBytes = keptBytes;
     }
 
     @Override
@@ -87,7 +90,7 @@ final class StreamStage implements Stage {
             return done.future();
         }
         if (timed && continuation == null) {
-            ctx.continuation(new Continuation());
+            ctx.continuation(new Continuation(keptBytes));
         }
         Continuation keep = timed && !resuming ? ctx.continuation() : null;
         io.vertx.core.Handler<Buffer> onChunk = chunk -> {

@@ -379,6 +379,30 @@ class FailoverIT {
         assertThat(usage.getInteger("prompt_tokens")).isEqualTo(3);
         String m = g.scrapeMetrics();
         assertThat(MetricsText.value(m, "flotilla_stream_continuations_total{model=\"m\"}")).isEqualTo(1);
+        // the bytes kept to continue the stream are given back once the request has ended
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(MetricsText.value(g.scrapeMetrics(), "flotilla_stream_kept_bytes")).isZero());
+    }
+
+    @Test
+    void stream_bytesKeptForContinuation_countedWhileItRuns_givenBackWhenItEnds() throws Exception {
+        StubNode a = stub("a", StubNode.Mode.NORMAL);
+        Gateway g = gateway(noCircuit(), Map.of(), a.name, a.url());
+        assertThat(g.scrapeMetrics()).contains("\nflotilla_stream_kept_bytes 0.0");
+        io.vertx.core.Promise<Void> release = a.holdStreams();
+
+        var response = http.sendAsync(HttpRequest.newBuilder(g.url().resolve("/v1/completions"))
+                .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"Once\",\"max_tokens\":50,"
+                        + "\"stream\":true}")).build(), HttpResponse.BodyHandlers.ofString());
+        // the first chunk has reached the client and is kept; the rest waits at the node
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(MetricsText.value(g.scrapeMetrics(), "flotilla_stream_kept_bytes")).isPositive());
+        release.complete();
+
+        assertThat(response.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(MetricsText.value(g.scrapeMetrics(), "flotilla_stream_kept_bytes")).isZero());
     }
 
     @Test

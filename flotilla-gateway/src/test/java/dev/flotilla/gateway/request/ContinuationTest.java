@@ -25,7 +25,7 @@ class ContinuationTest {
     }
 
     private static Continuation sent(String... events) {
-        Continuation c = new Continuation();
+        Continuation c = new Continuation(new KeptBytes(Continuation.MAX_KEPT_BYTES));
         for (String e : events) {
             c.sent(Buffer.buffer(e));
         }
@@ -48,6 +48,40 @@ class ContinuationTest {
     @MethodSource("notContinued")
     void continuationBody_answerThatCannotGoOn_isNull(Continuation c, String body) {
         assertThat(c.continuationBody(Endpoint.CHAT, Buffer.buffer(body))).isNull();
+    }
+
+    @Test
+    void keptBytes_sharedLimit_aStreamWithoutRoomIsNotContinued_andRoomComesBackOnRelease() {
+        String first = content("x1", "Once ");
+        KeptBytes room = new KeptBytes(ROLE.length() + first.length() + 10);
+        Continuation a = new Continuation(room);
+        a.sent(Buffer.buffer(ROLE));
+        a.sent(Buffer.buffer(first));
+        assertThat(room.used()).isEqualTo(ROLE.length() + first.length());
+
+        Continuation b = new Continuation(room);
+        b.sent(Buffer.buffer(ROLE));
+        assertThat(b.continuationBody(Endpoint.CHAT, Buffer.buffer(CHAT))).as("no room: not continued").isNull();
+        assertThat(room.used()).as("b took nothing").isEqualTo(ROLE.length() + first.length());
+        assertThat(a.continuationBody(Endpoint.CHAT, Buffer.buffer(CHAT))).as("a kept all it was sent").isNotNull();
+
+        a.release();
+        assertThat(room.used()).isZero();
+        a.sent(Buffer.buffer(content("x1", "upon")));
+        assertThat(room.used()).as("released: keeps nothing more").isZero();
+        Continuation c = new Continuation(room);
+        c.sent(Buffer.buffer(ROLE));
+        assertThat(room.used()).as("the room is free for the next stream").isEqualTo(ROLE.length());
+    }
+
+    @Test
+    void keptBytes_streamThatGivesUp_returnsWhatItTook() {
+        KeptBytes room = new KeptBytes(ROLE.length() + 5);
+        Continuation a = new Continuation(room);
+        a.sent(Buffer.buffer(ROLE));
+        a.sent(Buffer.buffer(content("x1", "too much for the room")));
+        assertThat(room.used()).isZero();
+        assertThat(a.continuationBody(Endpoint.CHAT, Buffer.buffer(CHAT))).isNull();
     }
 
     @Test
