@@ -217,8 +217,11 @@ public final class GatewayMetrics {
      * read from {@code used} at every scrape.
      */
     public void keptBytes(java.util.function.LongSupplier used) {
+        // a strong reference: Micrometer holds a gauge's object weakly, and nothing else holds this supplier
+        // (without it the gauge turned NaN after the first garbage collection)
         Gauge.builder("flotilla.stream.kept.bytes", used, u -> u.getAsLong())
                 .description("Bytes of streams already sent that the gateway keeps to continue them on another node")
+                .strongReference(true)
                 .register(registry);
     }
 
