@@ -12,13 +12,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -126,26 +122,14 @@ class AffinityScorersTest {
     @Test
     void prefixIndex_fourThreadsRecordingAndMatching_boundAndCountsHold() throws Exception {
         PrefixIndex index = new PrefixIndex(1000);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int thread = t;
-                done.add(pool.submit(() -> {
-                    SplittableRandom random = new SplittableRandom(thread);
-                    for (int i = 0; i < 5000; i++) {
-                        long[] hashes = random.longs(1 + random.nextInt(20), 0, 3000).toArray();
-                        index.record("n" + random.nextInt(3), hashes);
-                        index.matchedBlocks("n" + random.nextInt(3), hashes);
-                    }
-                }));
+        Concurrently.run(4, thread -> {
+            SplittableRandom random = new SplittableRandom(thread);
+            for (int i = 0; i < 5000; i++) {
+                long[] hashes = random.longs(1 + random.nextInt(20), 0, 3000).toArray();
+                index.record("n" + random.nextInt(3), hashes);
+                index.matchedBlocks("n" + random.nextInt(3), hashes);
             }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
+        });
         assertThat(index.size()).isEqualTo(1000);
         assertThat(index.size("n0") + index.size("n1") + index.size("n2")).isEqualTo(1000);
     }

@@ -15,9 +15,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -85,18 +82,9 @@ class PredictedLatencyScorerTest {
     @Test
     void predict_fromSeveralThreads_fitsTheSame() throws Exception {
         PredictedLatencyScorer scorer = scorer(Map.of());
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            // one node per thread: the synthetic timings are of requests alone on their node (requests
-            // of two threads on one node would overlap, and the model counts the prompts in prefill together)
-            List<Future<?>> done = Stream.of(1, 2, 3, 4)
-                    .<Future<?>>map(s -> pool.submit(() -> feed(scorer, "fast-" + s, FAST, 100, s))).toList();
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
+        // one node per thread: the synthetic timings are of requests alone on their node (requests
+        // of two threads on one node would overlap, and the model counts the prompts in prefill together)
+        Concurrently.run(4, thread -> feed(scorer, "fast-" + (thread + 1), FAST, 100, thread + 1));
         List<NodeSnapshot> nodes = Nodes.all(node("fast-1"), node("fast-2"), node("fast-3"), node("fast-4"));
         for (NodeSnapshot n : nodes) {
             Prediction p = scorer.predict(Nodes.request("q".repeat(8000), null, 20), n, nodes);

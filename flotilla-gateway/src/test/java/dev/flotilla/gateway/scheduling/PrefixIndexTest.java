@@ -10,9 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -177,30 +174,18 @@ class PrefixIndexTest {
         int bound = 1_000;
         PrefixIndex index = new PrefixIndex(bound);
         List<NodeSnapshot> nodes = Nodes.all(node("n0"), node("n1"), node("n2"), node("n3"), node("n4"));
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int thread = t;
-                done.add(pool.submit(() -> {
-                    SplittableRandom random = new SplittableRandom(thread);
-                    double[] matched = new double[nodes.size()];
-                    for (int i = 0; i < 5_000; i++) {
-                        long[] hashes = chain(random, 30, 20, false);
-                        index.record(nodes.get(random.nextInt(nodes.size())).name(), hashes, Integer.MAX_VALUE);
-                        index.matchedBlocks(nodes, hashes, hashes.length, matched);
-                        for (double m : matched) {
-                            assertThat(m).isBetween(0.0, (double) hashes.length);
-                        }
-                    }
-                }));
+        Concurrently.run(4, thread -> {
+            SplittableRandom random = new SplittableRandom(thread);
+            double[] matched = new double[nodes.size()];
+            for (int i = 0; i < 5_000; i++) {
+                long[] hashes = chain(random, 30, 20, false);
+                index.record(nodes.get(random.nextInt(nodes.size())).name(), hashes, Integer.MAX_VALUE);
+                index.matchedBlocks(nodes, hashes, hashes.length, matched);
+                for (double m : matched) {
+                    assertThat(m).isBetween(0.0, (double) hashes.length);
+                }
             }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
+        });
         assertThat(index.size()).isEqualTo(bound);
         int sum = 0;
         for (NodeSnapshot n : nodes) {
